@@ -1,0 +1,114 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { Prisma } from '../generated/prisma/client';
+import { DomainError } from './domain-error';
+import { codeForStatus, ERROR_STATUS, ErrorBody, FieldError } from './error-codes';
+
+interface Mapped {
+  status: number;
+  code: string;
+  message: string;
+  fields?: FieldError[];
+}
+
+/**
+ * Every error leaves the API in one shape: `{ statusCode, error, code, message, requestId }`
+ * (plus `fields` for validation). Anything unrecognised becomes a 500 that says nothing about
+ * internals; the log line with the same request id has the details.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const mapped = mapException(exception);
+    const requestId = String(request.id ?? '');
+    if (mapped.status >= 500) {
+      this.logger.error({ err: exception, requestId, path: request.originalUrl }, 'Unhandled error');
+    }
+    if (response.headersSent) return void response.end();
+    const body: ErrorBody = {
+      statusCode: mapped.status,
+      error: STATUS_CODES[mapped.status] ?? 'Error',
+      code: mapped.code,
+      message: mapped.message,
+      requestId,
+      ...(mapped.fields ? { fields: mapped.fields } : {}),
+    };
+    response.status(mapped.status).json(body);
+  }
+}
+
+export function mapException(exception: unknown): Mapped {
+  if (exception instanceof DomainError) {
+    return { status: ERROR_STATUS[exception.code], code: exception.code, message: exception.message, fields: exception.fields };
+  }
+  // Express's body parsers fail before any route; Nest wraps them in an HttpException.
+  const bodyParserError = mapBodyParserError(exception instanceof HttpException ? exception.cause : exception);
+  if (bodyParserError) return bodyParserError;
+  if (exception instanceof HttpException) return mapHttpException(exception);
+  if (exception instanceof Prisma.PrismaClientKnownRequestError) {
+    const mapped = mapPrismaError(exception);
+    if (mapped) return mapped;
+  }
+  return { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' };
+}
+
+function mapHttpException(exception: HttpException): Mapped {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  if (typeof response === 'string') return { status, code: codeForStatus(status), message: response };
+  const body = response as { code?: unknown; message?: unknown; fields?: FieldError[] };
+  const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message ?? exception.message);
+  const code = typeof body.code === 'string' ? body.code : codeForStatus(status);
+  return { status, code, message, fields: body.fields };
+}
+
+/** Unique violations and missing rows are the caller's problem, not ours. */
+function mapPrismaError(error: Prisma.PrismaClientKnownRequestError): Mapped | undefined {
+  if (error.code === 'P2002') {
+    const fields = uniqueFields(error.meta);
+    const what = fields.length ? fields.join(', ') : 'value';
+    return {
+      status: 409,
+      code: 'CONFLICT',
+      message: `${what} already in use`,
+      fields: fields.map((field) => ({ field, message: `${field} already in use` })),
+    };
+  }
+  if (error.code === 'P2025') return { status: 404, code: 'NOT_FOUND', message: 'Not found' };
+  return undefined;
+}
+
+/** Prisma reports the columns of a unique violation in `target`, or under a driver adapter in the cause. */
+export function uniqueFields(meta: Record<string, unknown> | undefined): string[] {
+  const target = meta?.target;
+  if (Array.isArray(target)) return target.map(String);
+  if (typeof target === 'string') return [target];
+  const adapterError = meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined;
+  const fields = adapterError?.cause?.constraint?.fields;
+  return Array.isArray(fields) ? fields.map((field) => String(field).replace(/^"|"$/g, '')) : [];
+}
+
+/** Errors thrown by Express's body parsers before any route runs. */
+function mapBodyParserError(exception: unknown): Mapped | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const error = exception as { type?: unknown; status?: unknown; message?: unknown };
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return { status: 400, code: 'INVALID_JSON', message: 'Request body is not valid JSON' };
+    case 'entity.too.large':
+      return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: String(error.message) };
+  }
+  if (typeof error.type === 'string' && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+    return { status: error.status, code: codeForStatus(error.status), message: String(error.message) };
+  }
+  return undefined;
+}

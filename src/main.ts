@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { Logger } from 'nestjs-pino';
+import { createApp } from './app.setup';
+import { loadConfig } from './config/app-config';
+import { exitOnStartupError } from './startup-error';
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig();
+  const app = await createApp(config);
+  if (config.jwt.accessSecretGenerated) {
+    app.get(Logger).warn('JWT_ACCESS_SECRET is not set: using a random secret for this process (tokens end at restart)');
+  }
+  // Nest drains in-flight requests and closes the database on SIGTERM/SIGINT; this bounds the wait.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        console.error(`berth: shutdown took longer than ${config.http.shutdownTimeoutMs} ms; exiting`);
+        process.exit(1);
+      }, config.http.shutdownTimeoutMs).unref();
+    });
+  }
+  await app.listen(config.port, config.host);
+  app.get(Logger).log(`berth listening on http://${config.host}:${config.port} (database: ${config.database.kind})`);
+}
+
+main().catch(exitOnStartupError);

@@ -1,0 +1,36 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { Prisma, PrismaClient } from '../generated/prisma/client';
+import { SQL_CONNECTION } from './prisma.tokens';
+import type { SqlConnection } from './sql-connection';
+
+type AdapterFactory = NonNullable<Prisma.PrismaClientOptions['adapter']>;
+
+function createAdapter(connection: SqlConnection): AdapterFactory {
+  if (connection.kind === 'postgres') return new PrismaPg(connection.pool);
+  // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; at run time it works
+  // with the 6.19 client (it passes arguments through untouched, which PGlite parses itself).
+  return new PrismaPGlite(connection.pglite) as unknown as AdapterFactory;
+}
+
+/**
+ * The one Prisma client of the process, on whichever database AppConfig chose. It owns the raw
+ * connection's lifetime: on shutdown it disconnects Prisma, then closes PGlite or the pg pool,
+ * so the CLI exits and SIGTERM leaves the embedded database cleanly closed.
+ */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  constructor(@Inject(SQL_CONNECTION) private readonly connection: SqlConnection) {
+    super({ adapter: createAdapter(connection) });
+  }
+
+  get databaseKind(): SqlConnection['kind'] {
+    return this.connection.kind;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+    await this.connection.close();
+  }
+}
