@@ -12,13 +12,22 @@ async function main(): Promise<void> {
   if (config.jwt.accessSecretGenerated) {
     app.get(Logger).warn('JWT_ACCESS_SECRET is not set: using a random secret for this process (tokens end at restart)');
   }
-  // Nest drains in-flight requests and closes the database on SIGTERM/SIGINT; this bounds the wait.
+  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database, exit 0.
+  // A shutdown that hangs past SHUTDOWN_TIMEOUT_MS exits 1 instead of waiting forever.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      app.get(Logger).log(`${signal} received: draining requests and closing`);
       setTimeout(() => {
         console.error(`berth: shutdown took longer than ${config.http.shutdownTimeoutMs} ms; exiting`);
         process.exit(1);
       }, config.http.shutdownTimeoutMs).unref();
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error('berth: shutdown failed', error);
+          process.exit(1);
+        },
+      );
     });
   }
   await app.listen(config.port, config.host);

@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import request from 'supertest';
+import { Migrator, readMigrationFiles } from '../src/prisma/migrator';
+import { SQL_CONNECTION } from '../src/prisma/prisma.tokens';
+import { openSqlConnection, SqlConnection, withSqlSession } from '../src/prisma/sql-connection';
+import { announcePostgresSkip, createTestDatabase, describeOnPostgres, TestDatabase } from './support/postgres';
+import { ROOT, startServer } from './support/processes';
+import { snapshotSchema } from './support/schema-snapshot';
+import { startTestApp } from './support/test-app';
+
+async function migratedSnapshot(conn: SqlConnection) {
+  await new Migrator(conn).migrate();
+  return withSqlSession(conn, snapshotSchema);
+}
+
+describe('schema', () => {
+  it('migrations and schema.prisma describe the same schema (no drift)', async () => {
+    // What Prisma would create from schema.prisma alone, next to what our migrations create.
+    const fromSchema = execFileSync(
+      join(ROOT, 'node_modules', '.bin', 'prisma'),
+      ['migrate', 'diff', '--from-empty', '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
+      { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const expected = await openSqlConnection({ kind: 'pglite', dataDir: null });
+    const actual = await openSqlConnection({ kind: 'pglite', dataDir: null });
+    try {
+      await withSqlSession(expected, (session) => session.exec(fromSchema));
+      expect(await migratedSnapshot(actual)).toEqual(await withSqlSession(expected, snapshotSchema));
+    } finally {
+      await Promise.all([expected.close(), actual.close()]);
+    }
+  });
+});
+
+describe('embedded database (PGlite)', () => {
+  it('stores data and relies only on the migrations for its tables', async () => {
+    const t = await startTestApp();
+    try {
+      const user = await t.prisma.user.create({
+        data: { email: 'a@example.com', username: 'alice', passwordHash: 'x' },
+      });
+      expect(user.id).toMatch(/^c[a-z0-9]{24}$/);
+      expect(user.createdAt).toBeInstanceOf(Date);
+      expect(Math.abs(user.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+      const statuses = await withSqlSession(t.app.get(SQL_CONNECTION), (s) =>
+        s.query<{ migration_name: string }>('SELECT migration_name FROM "_prisma_migrations"'),
+      );
+      expect(statuses.map((row) => row.migration_name)).toEqual(readMigrationFiles().map((file) => file.name));
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+announcePostgresSkip('PostgreSQL tests in database.e2e-spec.ts');
+describeOnPostgres('PostgreSQL', () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(() => db.drop());
+
+  it('gets the same schema from the migrations as PGlite does', async () => {
+    const postgres = await openSqlConnection({ kind: 'postgres', url: db.url });
+    const pglite = await openSqlConnection({ kind: 'pglite', dataDir: null });
+    try {
+      expect(await migratedSnapshot(postgres)).toEqual(await migratedSnapshot(pglite));
+    } finally {
+      await Promise.all([postgres.close(), pglite.close()]);
+    }
+  });
+
+  it('serves the app on PostgreSQL through the pg adapter', async () => {
+    const t = await startTestApp({ DATABASE_URL: db.url });
+    try {
+      const ready = await request(t.http).get('/health/ready').expect(200);
+      expect(ready.body.info.database).toMatchObject({ status: 'up', kind: 'postgres' });
+      const user = await t.prisma.user.create({ data: { email: 'b@example.com', username: 'bob', passwordHash: 'x' } });
+      expect(await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(user);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('applies each migration exactly once when several servers start at the same moment', async () => {
+    const servers = await Promise.all([1, 2, 3].map(() => startServer({ DATABASE_URL: db.url })));
+    try {
+      for (const server of servers) expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+      const pool = new Pool({ connectionString: db.url });
+      try {
+        const { rows } = await pool.query(
+          'SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY 1 ORDER BY 1',
+        );
+        expect(rows).toEqual(readMigrationFiles().map((file) => ({ migration_name: file.name, n: 1 })));
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+    }
+  });
+});
