@@ -5,6 +5,7 @@ import request from 'supertest';
 import { Migrator, readMigrationFiles } from '../src/prisma/migrator';
 import { SQL_CONNECTION } from '../src/prisma/prisma.tokens';
 import { openSqlConnection, SqlConnection, withSqlSession } from '../src/prisma/sql-connection';
+import { createUser } from './support/factories';
 import { announcePostgresSkip, createTestDatabase, describeOnPostgres, TestDatabase } from './support/postgres';
 import { ROOT, startServer } from './support/processes';
 import { snapshotSchema } from './support/schema-snapshot';
@@ -38,9 +39,7 @@ describe('embedded database (PGlite)', () => {
   it('stores data and relies only on the migrations for its tables', async () => {
     const t = await startTestApp();
     try {
-      const user = await t.prisma.user.create({
-        data: { email: 'a@example.com', username: 'alice', passwordHash: 'x' },
-      });
+      const { user } = await createUser(t.prisma);
       expect(user.id).toMatch(/^c[a-z0-9]{24}$/);
       expect(user.createdAt).toBeInstanceOf(Date);
       expect(Math.abs(user.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
@@ -77,7 +76,7 @@ describeOnPostgres('PostgreSQL', () => {
     try {
       const ready = await request(t.http).get('/health/ready').expect(200);
       expect(ready.body.info.database).toMatchObject({ status: 'up', kind: 'postgres' });
-      const user = await t.prisma.user.create({ data: { email: 'b@example.com', username: 'bob', passwordHash: 'x' } });
+      const { user } = await createUser(t.prisma);
       expect(await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(user);
     } finally {
       await t.close();

@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { Prisma } from '../generated/prisma/client';
 import { DomainError } from './domain-error';
+import { isRecordNotFound, uniqueViolationFields } from './prisma-errors';
 import { codeForStatus, ERROR_STATUS, ErrorBody, FieldError } from './error-codes';
 
 interface Mapped {
@@ -10,6 +10,7 @@ interface Mapped {
   code: string;
   message: string;
   fields?: FieldError[];
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -39,22 +40,22 @@ export class AllExceptionsFilter implements ExceptionFilter {
       requestId,
       ...(mapped.fields ? { fields: mapped.fields } : {}),
     };
+    if (mapped.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(mapped.retryAfterSeconds));
     response.status(mapped.status).json(body);
   }
 }
 
 export function mapException(exception: unknown): Mapped {
   if (exception instanceof DomainError) {
-    return { status: ERROR_STATUS[exception.code], code: exception.code, message: exception.message, fields: exception.fields };
+    const { code, message, fields, retryAfterSeconds } = exception;
+    return { status: ERROR_STATUS[code], code, message, fields, retryAfterSeconds };
   }
   // Express's body parsers fail before any route; Nest wraps them in an HttpException.
   const bodyParserError = mapBodyParserError(exception instanceof HttpException ? exception.cause : exception);
   if (bodyParserError) return bodyParserError;
   if (exception instanceof HttpException) return mapHttpException(exception);
-  if (exception instanceof Prisma.PrismaClientKnownRequestError) {
-    const mapped = mapPrismaError(exception);
-    if (mapped) return mapped;
-  }
+  const databaseError = mapDatabaseError(exception);
+  if (databaseError) return databaseError;
   return { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' };
 }
 
@@ -69,9 +70,9 @@ function mapHttpException(exception: HttpException): Mapped {
 }
 
 /** Unique violations and missing rows are the caller's problem, not ours. */
-function mapPrismaError(error: Prisma.PrismaClientKnownRequestError): Mapped | undefined {
-  if (error.code === 'P2002') {
-    const fields = uniqueFields(error.meta);
+function mapDatabaseError(error: unknown): Mapped | undefined {
+  const fields = uniqueViolationFields(error);
+  if (fields) {
     const what = fields.length ? fields.join(', ') : 'value';
     return {
       status: 409,
@@ -80,18 +81,8 @@ function mapPrismaError(error: Prisma.PrismaClientKnownRequestError): Mapped | u
       fields: fields.map((field) => ({ field, message: `${field} already in use` })),
     };
   }
-  if (error.code === 'P2025') return { status: 404, code: 'NOT_FOUND', message: 'Not found' };
+  if (isRecordNotFound(error)) return { status: 404, code: 'NOT_FOUND', message: 'Not found' };
   return undefined;
-}
-
-/** Prisma reports the columns of a unique violation in `target`, or under a driver adapter in the cause. */
-export function uniqueFields(meta: Record<string, unknown> | undefined): string[] {
-  const target = meta?.target;
-  if (Array.isArray(target)) return target.map(String);
-  if (typeof target === 'string') return [target];
-  const adapterError = meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined;
-  const fields = adapterError?.cause?.constraint?.fields;
-  return Array.isArray(fields) ? fields.map((field) => String(field).replace(/^"|"$/g, '')) : [];
 }
 
 /** Errors thrown by Express's body parsers before any route runs. */

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { LevelWithSilent } from 'pino';
 import { HttpLogger, pinoHttp } from 'pino-http';
+import type { AuthUser } from '../auth/auth-user';
 import { AppConfig } from '../config/app-config';
 
 /** The request logger; createApp mounts it first of all middleware. */
@@ -15,6 +16,11 @@ function createHttpLogger(config: AppConfig): HttpLogger {
     genReqId: (req: IncomingMessage) => req.id ?? 'unknown',
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error): LevelWithSilent =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // Evaluated when the response finishes, after the JWT guard has loaded the caller.
+    customProps: (req: IncomingMessage) => {
+      const user = (req as IncomingMessage & { user?: AuthUser }).user;
+      return user ? { user: user.label } : {};
+    },
     autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' },
     redact: {
       paths: [

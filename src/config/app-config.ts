@@ -37,6 +37,8 @@ export class AppConfig {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
   };
+  /** Failed logins allowed per window, per client address and per login name. */
+  readonly loginThrottle!: { maxFailuresPerIp: number; maxFailuresPerLogin: number; windowSeconds: number };
   readonly logLevel!: LogLevel;
   readonly docker!: { socketPath: string };
   readonly http!: { bodyLimitBytes: number; trustProxy: boolean; shutdownTimeoutMs: number };
@@ -173,6 +175,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       accessSecretGenerated: access.generated,
       accessTtlSeconds: readDuration(env, 'JWT_ACCESS_TTL', '15m', 24 * 3600),
       refreshTtlSeconds: readDuration(env, 'JWT_REFRESH_TTL', '30d', 365 * 86400),
+    },
+    loginThrottle: {
+      maxFailuresPerIp: readInt(env, 'LOGIN_MAX_FAILURES_PER_IP', 20, 1, 1_000_000),
+      maxFailuresPerLogin: readInt(env, 'LOGIN_MAX_FAILURES_PER_LOGIN', 5, 1, 1_000_000),
+      windowSeconds: readDuration(env, 'LOGIN_THROTTLE_WINDOW', '60s', 86400),
     },
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
     docker: { socketPath: readString(env, 'DOCKER_SOCKET', '/var/run/docker.sock') },

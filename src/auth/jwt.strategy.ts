@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppConfig } from '../config/app-config';
+import type { AuthUser } from './auth-user';
+import { AccessTokenClaims, SessionsService } from './sessions.service';
+
+/**
+ * Bearer access tokens: HS256 only (so `alg: none` and algorithm swaps are refused), expiry
+ * enforced, then the session and user are loaded fresh for this request.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    config: AppConfig,
+    private readonly sessions: SessionsService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.jwt.accessSecret,
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: AccessTokenClaims): Promise<AuthUser> {
+    return this.sessions.authenticate(claims);
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, randomBytes } from 'node:crypto';
+import { DomainError } from '../common/domain-error';
+import { AppConfig } from '../config/app-config';
+import type { User } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import { userLabel } from '../users/user-label';
+import type { AuthUser } from './auth-user';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Access token lifetime in seconds. */
+  expiresIn: number;
+}
+
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
+}
+
+/** What an access token carries: the user and the session it belongs to. */
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+}
+
+export type SessionEndReason = 'logout' | 'password_changed' | 'refresh_token_reuse' | 'account_disabled';
+
+const REFRESH_TOKEN_BYTES = 32;
+
+/** Refresh tokens are 256 random bits; a fast hash is enough to store them safely. */
+function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+const INVALID_TOKEN = () => new DomainError('UNAUTHORIZED', 'Invalid or expired access token');
+const INVALID_REFRESH = () => new DomainError('INVALID_REFRESH_TOKEN', 'Invalid or expired refresh token');
+
+/**
+ * Sessions and their tokens. A session row is the source of truth: access tokens name it
+ * (`sid`) and are refused as soon as it ends; refresh tokens rotate on every use and a reused
+ * one ends the whole session.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async start(userId: string, client: ClientInfo): Promise<TokenPair> {
+    const refreshToken = this.newRefreshToken();
+    const session = await this.prisma.session.create({
+      data: {
+        userId,
+        expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSeconds * 1000),
+        ip: client.ip?.slice(0, 100),
+        userAgent: client.userAgent?.slice(0, 500),
+        refreshTokens: { create: { tokenHash: hashRefreshToken(refreshToken) } },
+      },
+    });
+    return this.pair(userId, session.id, refreshToken);
+  }
+
+  /** Trades a refresh token for a new pair; the presented one stops working. */
+  async rotate(refreshToken: string): Promise<TokenPair & { user: User }> {
+    const stored = await this.prisma.refreshToken.findUnique({
+      where: { tokenHash: hashRefreshToken(refreshToken) },
+      include: { session: { include: { user: true } } },
+    });
+    if (!stored) throw INVALID_REFRESH();
+    const { session } = stored;
+    if (session.revokedAt || session.expiresAt <= new Date() || session.user.disabledAt) throw INVALID_REFRESH();
+
+    const next = this.newRefreshToken();
+    const rotated = await this.prisma.$transaction(async (tx) => {
+      // Conditional: of two requests racing with the same token, exactly one wins.
+      const { count } = await tx.refreshToken.updateMany({
+        where: { id: stored.id, usedAt: null },
+        data: { usedAt: new Date() },
+      });
+      if (count === 0) return false;
+      await tx.refreshToken.create({ data: { sessionId: session.id, tokenHash: hashRefreshToken(next) } });
+      return true;
+    });
+    if (!rotated) {
+      // The token was already used: someone else holds a copy. End the session for everyone.
+      await this.end(session.id, 'refresh_token_reuse');
+      throw new DomainError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; the session has been ended');
+    }
+    return { ...this.pair(session.userId, session.id, next), user: session.user };
+  }
+
+  async end(sessionId: string, reason: SessionEndReason): Promise<void> {
+    await this.prisma.session.updateMany({
+      where: { id: sessionId, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: reason },
+    });
+  }
+
+  /** Ends every live session of the user, except `keepSessionId` when given. */
+  async endAllForUser(userId: string, reason: SessionEndReason, keepSessionId?: string): Promise<number> {
+    const { count } = await this.prisma.session.updateMany({
+      where: { userId, revokedAt: null, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
+      data: { revokedAt: new Date(), revokedReason: reason },
+    });
+    return count;
+  }
+
+  /**
+   * Loads the caller behind verified token claims, checking on every request that the session
+   * is live and the user exists and is enabled.
+   */
+  async authenticate(claims: AccessTokenClaims): Promise<AuthUser> {
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw INVALID_TOKEN();
+    const session = await this.prisma.session.findUnique({ where: { id: claims.sid }, include: { user: true } });
+    if (!session || session.userId !== claims.sub || session.revokedAt || session.expiresAt <= new Date()) {
+      throw INVALID_TOKEN();
+    }
+    const { user } = session;
+    if (user.disabledAt) throw INVALID_TOKEN();
+    return { id: user.id, role: user.role, sessionId: session.id, label: userLabel(user), record: user };
+  }
+
+  private pair(userId: string, sessionId: string, refreshToken: string): TokenPair {
+    const claims: AccessTokenClaims = { sub: userId, sid: sessionId };
+    return {
+      accessToken: this.jwt.sign(claims),
+      refreshToken,
+      expiresIn: this.config.jwt.accessTtlSeconds,
+    };
+  }
+
+  private newRefreshToken(): string {
+    return `rt_${randomBytes(REFRESH_TOKEN_BYTES).toString('base64url')}`;
+  }
+}

@@ -1,0 +1,47 @@
+import { Prisma } from '../generated/prisma/client';
+
+/**
+ * Database constraint errors arrive in two shapes: as Prisma's P2002 (through
+ * @prisma/adapter-pg, which maps PostgreSQL errors) or as the raw PostgreSQL error that
+ * pglite-prisma-adapter 0.6 passes through (`cause: { kind: 'postgres', code: '23505', detail }`).
+ * These helpers read both, so services and the error filter need not care which database runs.
+ */
+interface RawPostgresCause {
+  kind: 'postgres';
+  code: string;
+  detail?: string;
+  message?: string;
+}
+
+function rawPostgresCause(error: unknown): RawPostgresCause | undefined {
+  const cause = (error as { name?: unknown; cause?: unknown } | null)?.cause as Partial<RawPostgresCause> | undefined;
+  if ((error as { name?: unknown } | null)?.name !== 'DriverAdapterError' || cause?.kind !== 'postgres') return undefined;
+  return cause as RawPostgresCause;
+}
+
+/** `Key (email)=(…) already exists.` -> ['email'] */
+function fieldsFromDetail(detail: string | undefined): string[] {
+  const list = detail?.match(/Key \(([^)]+)\)/)?.[1];
+  return list ? list.split(', ').map((field) => field.replace(/^"|"$/g, '')) : [];
+}
+
+/** The columns of a unique violation, or undefined when the error is something else. */
+export function uniqueViolationFields(error: unknown): string[] | undefined {
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    if (error.code !== 'P2002') return undefined;
+    const meta = error.meta;
+    const target = meta?.target;
+    if (Array.isArray(target)) return target.map(String);
+    if (typeof target === 'string') return [target];
+    const adapterError = meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined;
+    const fields = adapterError?.cause?.constraint?.fields;
+    return Array.isArray(fields) ? fields.map((field) => String(field).replace(/^"|"$/g, '')) : [];
+  }
+  const raw = rawPostgresCause(error);
+  return raw?.code === '23505' ? fieldsFromDetail(raw.detail) : undefined;
+}
+
+/** True when a row the operation needed does not exist (Prisma's P2025). */
+export function isRecordNotFound(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
+}
