@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { IncomingMessage, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newRegistration } from './support/factories';
 import { runNode, startServer } from './support/processes';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,9 +39,15 @@ describe('server process', () => {
     afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
     it('keeps its data across a restart, and a second process cannot open the same folder', async () => {
-      const env = { DATABASE_URL: `file:${dataDir}` };
+      const env = { DATABASE_URL: `file:${dataDir}`, JWT_ACCESS_SECRET: 'persistent-secret-for-this-test-0123456789' };
       const first = await startServer(env);
-      // No HTTP route writes yet (auth comes next), so write through the migrator's own record.
+      const input = newRegistration();
+      const registered = await fetch(`${first.url}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
+      expect(registered.status).toBe(201);
       const second = await runNode('dist/main.js', env);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(/^berth: The embedded database in .* is in use by process \d+/);
@@ -50,7 +57,12 @@ describe('server process', () => {
       expect(migrate).toMatchObject({ code: 0, stdout: 'Database is up to date\n' });
 
       const again = await startServer(env);
-      expect((await fetch(`${again.url}/health/ready`)).status).toBe(200);
+      const loggedIn = await fetch(`${again.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: input.username, password: input.password }),
+      });
+      expect(loggedIn.status).toBe(200);
       expect(await again.stop()).toBe(0);
     });
   });
@@ -82,17 +94,33 @@ describe('server process', () => {
       headers: { 'x-request-id': 'log-check-badjson', 'content-type': 'application/json' },
       body: '{"password":',
     });
+    const input = newRegistration({ displayName: 'Log Checker' });
+    const registered = await fetch(`${server.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'log-check-register' },
+      body: JSON.stringify(input),
+    });
+    const { accessToken, user } = (await registered.json()) as { accessToken: string; user: { label: string } };
+    await fetch(`${server.url}/api/users/me`, { headers: { 'x-request-id': 'log-check-me', authorization: `Bearer ${accessToken}` } });
     await server.stop();
     const lines = server
       .output()
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { req?: { id: string }; res?: { statusCode: number } });
-    for (const name of [...Object.keys(paths), 'badjson']) {
-      const mine = lines.filter((line) => line.req?.id === `log-check-${name}`);
+      .map((line) => JSON.parse(line) as { req?: { id: string }; res?: { statusCode: number }; user?: string });
+    for (const name of [...Object.keys(paths), 'badjson', 'register', 'me']) {
+      // Exactly one access-log line; application logs made during the request carry its id too.
+      const mine = lines.filter((line) => line.req?.id === `log-check-${name}` && line.res);
       expect(mine).toHaveLength(1);
     }
     expect(lines.find((line) => line.req?.id === 'log-check-badjson')?.res?.statusCode).toBe(400);
+    expect(lines.find((line) => line.req?.id === 'log-check-me')?.user).toBe(user.label);
+    const registeredLog = lines.find((line) => line.req?.id === 'log-check-register' && !line.res);
+    expect(registeredLog).toMatchObject({ msg: 'User registered', user: user.label });
+    expect(user.label).toMatch(/^Log Checker \(user_/);
     expect(server.output()).not.toContain('s3cr3t-token');
+    expect(server.output()).not.toContain(input.password);
+    expect(server.output()).not.toContain('$argon2');
+    expect(server.output()).not.toContain(accessToken);
   });
 });

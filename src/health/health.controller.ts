@@ -2,9 +2,11 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { Public } from '../auth/public.decorator';
 import { DatabaseHealthIndicator } from './database.health';
 
-/** Probes for orchestrators, served outside /api. */
+/** Probes for orchestrators, served outside /api and without authentication. */
+@Public()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
