@@ -11,15 +11,15 @@ import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { openDatabase } from './prisma/open-database';
 
-/**
- * Builds the HTTP application exactly as production runs it. main.ts and the e2e tests both
- * call this, so tests exercise the real middleware, pipes, filters and prefix.
- */
 export interface CreateAppOptions {
   /** Extra modules to mount (tests add probe controllers). */
   imports?: DynamicModule['imports'];
 }
 
+/**
+ * Builds the HTTP application exactly as production runs it. main.ts and the e2e tests both
+ * call this, so tests exercise the real middleware, guards, pipes, filters and prefix.
+ */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const connection = await openDatabase(config, (message) => startupLog(config, message));
   let app: NestExpressApplication;
