@@ -24,6 +24,8 @@ module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], slowTestThreshold: 30 },
+    // Against a real dockerd (TEST_DOCKER_HOST); skipped with a printed reason without one.
+    { ...shared, displayName: 'engine', testMatch: ['<rootDir>/test/engine/**/*.engine-spec.ts'] },
   ],
   testTimeout: 60000,
 };

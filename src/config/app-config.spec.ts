@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       database: { kind: 'pglite', dataDir: './data/pglite' },
       migrateOnStart: true,
       logLevel: 'info',
-      docker: { socketPath: '/var/run/docker.sock' },
+      docker: { host: 'unix:///var/run/docker.sock' },
     });
     expect(config.jwt.accessTtlSeconds).toBe(900);
     expect(config.jwt.refreshTtlSeconds).toBe(30 * 86400);
@@ -45,6 +45,7 @@ describe('loadConfig', () => {
     [{ JWT_ACCESS_TTL: '15 minutes' }, 'JWT_ACCESS_TTL'],
     [{ HTTP_BODY_LIMIT: '1gb' }, 'HTTP_BODY_LIMIT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DOCKER_HOST: '/var/run/docker.sock' }, 'DOCKER_HOST'],
   ])('refuses %j naming %s', (env, variable) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);

@@ -40,7 +40,8 @@ export class AppConfig {
   /** Failed logins allowed per window, per client address and per login name. */
   readonly loginThrottle!: { maxFailuresPerIp: number; maxFailuresPerLogin: number; windowSeconds: number };
   readonly logLevel!: LogLevel;
-  readonly docker!: { socketPath: string };
+  /** The container engine: DOCKER_HOST, `unix:///path` or `tcp://host:port`, as the docker CLI reads it. */
+  readonly docker!: { host: string };
   readonly http!: { bodyLimitBytes: number; trustProxy: boolean; shutdownTimeoutMs: number };
 
   constructor(values: AppConfigValues) {
@@ -144,6 +145,12 @@ export function parseDatabaseUrl(raw: string | undefined): DatabaseTarget {
   throw new ConfigError('DATABASE_URL', 'must be empty, "memory", "file:<dir>" or a postgresql:// URL');
 }
 
+function readDockerHost(env: Env): string {
+  const host = readString(env, 'DOCKER_HOST', 'unix:///var/run/docker.sock');
+  if (/^unix:\/\/\/.+/.test(host) || /^tcp:\/\/[^/]+$/.test(host)) return host;
+  throw new ConfigError('DOCKER_HOST', `must be unix:///path/to/docker.sock or tcp://host:port (got "${host}")`);
+}
+
 function readAccessSecret(env: Env, nodeEnv: NodeEnv): { secret: string; generated: boolean } {
   const secret = env.JWT_ACCESS_SECRET?.trim() ?? '';
   if (nodeEnv === 'production') {
@@ -182,7 +189,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       windowSeconds: readDuration(env, 'LOGIN_THROTTLE_WINDOW', '60s', 86400),
     },
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
-    docker: { socketPath: readString(env, 'DOCKER_SOCKET', '/var/run/docker.sock') },
+    docker: { host: readDockerHost(env) },
     http: {
       bodyLimitBytes: readSize(env, 'HTTP_BODY_LIMIT', '100kb'),
       trustProxy: readBool(env, 'TRUST_PROXY', false),

@@ -1,0 +1,19 @@
+/**
+ * Engine tests need a real dockerd with the local busybox image: `scripts/test-dockerd.sh start`
+ * makes one and prints its socket; .ci/run sets TEST_DOCKER_HOST=unix://<that socket>. Without
+ * it, engine tests are skipped with a printed reason.
+ */
+export const DOCKER_HOST = process.env.TEST_DOCKER_HOST;
+export const TEST_IMAGE = 'localhost/busybox:latest';
+
+export const describeOnEngine: jest.Describe = DOCKER_HOST ? describe : describe.skip;
+
+export function announceEngineSkip(what: string): void {
+  if (!DOCKER_HOST) {
+    // eslint-disable-next-line no-console
+    console.warn(`SKIPPED ${what}: TEST_DOCKER_HOST is not set (run scripts/test-dockerd.sh start; .ci/run does)`);
+  }
+}
+
+/** A command that runs until stopped and exits promptly on SIGTERM (a bare sleep as PID 1 ignores it). */
+export const LONG_RUNNING = ['sh', '-c', 'trap "exit 0" TERM; echo started; echo oops >&2; sleep 3600 & wait'];
