@@ -69,8 +69,10 @@ describeOnEngine('DockerRuntime against a real dockerd', () => {
     await runtime.remove(id); // already gone: not an error
   });
 
+  // The engine copies stdout and stderr separately: lines written at the same instant may swap,
+  // so the stderr line comes a moment later.
   it('returns the last lines of stdout and stderr, demultiplexed', async () => {
-    const id = await runtime.create(spec({ command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line-$i; done; echo to-stderr >&2'] }));
+    const id = await runtime.create(spec({ command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line-$i; done; sleep 0.3; echo to-stderr >&2'] }));
     made.push(id);
     await runtime.start(id);
     for (let i = 0; i < 50 && (await runtime.inspect(id))?.state !== 'exited'; i++) await new Promise((r) => setTimeout(r, 100));
