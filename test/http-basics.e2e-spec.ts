@@ -38,15 +38,16 @@ class ProbeModule {}
 describe('HTTP basics', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({}, [ProbeModule]);
+    t = await startTestApp({ DOCKER_HOST: 'unix:///tmp/berth-no-engine-here.sock' }, [ProbeModule]);
   });
   afterAll(() => t.close());
 
-  it('serves liveness and readiness outside /api', async () => {
+  it('serves liveness and readiness outside /api; a missing engine is reported, not fatal', async () => {
     await request(t.http).get('/health/live').expect(200, { status: 'ok' });
     const ready = await request(t.http).get('/health/ready').expect(200);
     expect(ready.body.status).toBe('ok');
     expect(ready.body.info.database).toMatchObject({ status: 'up', kind: 'pglite' });
+    expect(ready.body.engine).toMatchObject({ status: 'down', message: expect.stringContaining('unreachable') });
     await request(t.http).get('/api/health/ready').expect(404);
   });
 

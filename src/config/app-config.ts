@@ -42,6 +42,8 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   /** The container engine: DOCKER_HOST, `unix:///path` or `tcp://host:port`, as the docker CLI reads it. */
   readonly docker!: { host: string };
+  /** How customer containers run on the engine. */
+  readonly containers!: { networkMode: string; pidsLimit: number; stopTimeoutSeconds: number };
   readonly http!: { bodyLimitBytes: number; trustProxy: boolean; shutdownTimeoutMs: number };
 
   constructor(values: AppConfigValues) {
@@ -190,6 +192,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
     docker: { host: readDockerHost(env) },
+    containers: {
+      networkMode: readString(env, 'CONTAINER_NETWORK_MODE', 'none'),
+      pidsLimit: readInt(env, 'CONTAINER_PIDS_LIMIT', 256, 16, 65536),
+      stopTimeoutSeconds: readDuration(env, 'CONTAINER_STOP_TIMEOUT', '10s', 300),
+    },
     http: {
       bodyLimitBytes: readSize(env, 'HTTP_BODY_LIMIT', '100kb'),
       trustProxy: readBool(env, 'TRUST_PROXY', false),

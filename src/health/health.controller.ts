@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
 import { DatabaseHealthIndicator } from './database.health';
+import { EngineHealth, EngineHealthIndicator } from './engine.health';
 
 /** Probes for orchestrators, served outside /api and without authentication. */
 @Public()
@@ -13,6 +14,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly engine: EngineHealthIndicator,
   ) {}
 
   /** The process is up and its event loop turns. */
@@ -24,17 +26,23 @@ export class HealthController {
   /**
    * Ready to serve: 503 only when the database does not answer. Either way the body is the
    * health report (which check failed and why), not the generic error format: probes and
-   * dashboards read it.
+   * dashboards read it. `engine` says whether the container engine answers; it never makes
+   * the instance unready.
    */
   @Get('ready')
   @HealthCheck()
-  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult & { engine: EngineHealth }> {
+    const [database, engine] = await Promise.all([this.checkDatabase(), this.engine.check()]);
+    if (!database.ok) res.status(503);
+    return { ...database.result, engine };
+  }
+
+  private async checkDatabase(): Promise<{ ok: boolean; result: HealthCheckResult }> {
     try {
-      return await this.health.check([() => this.database.check()]);
+      return { ok: true, result: await this.health.check([() => this.database.check()]) };
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      res.status(503);
-      return error.getResponse() as HealthCheckResult;
+      return { ok: false, result: error.getResponse() as HealthCheckResult };
     }
   }
 }
