@@ -5,6 +5,7 @@ import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AuthModule } from './auth/auth.module';
+import { ContainersModule } from './containers/containers.module';
 import { RuntimeModule } from './containers/runtime/runtime.module';
 import { HealthModule } from './health/health.module';
 import { PrismaModule } from './prisma/prisma.module';
@@ -20,7 +21,7 @@ export class AppModule {
   static forRoot(config: AppConfig, connection: SqlConnection, extraImports: DynamicModule['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, PrismaModule.forRoot(connection), RuntimeModule, HealthModule, AuthModule, UsersModule, ...extraImports],
+      imports: [ConfigModule.forRoot(config), LoggingModule, PrismaModule.forRoot(connection), RuntimeModule, HealthModule, AuthModule, UsersModule, ContainersModule, ...extraImports],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }

@@ -26,6 +26,15 @@ const EXPECTED_ROUTES: Record<string, Access> = {
   'GET /api/users/me': 'user',
   'PATCH /api/users/me': 'user',
   'POST /api/users/me/password': 'user',
+  'POST /api/containers': 'user',
+  'GET /api/containers': 'user',
+  'GET /api/containers/:id': 'user',
+  'POST /api/containers/:id/start': 'user',
+  'POST /api/containers/:id/stop': 'user',
+  'POST /api/containers/:id/restart': 'user',
+  'DELETE /api/containers/:id': 'user',
+  'GET /api/containers/:id/logs': 'user',
+  'GET /api/containers/:id/stats': 'user',
 };
 
 /** Mounted only here: proves that @Roles('ADMIN') is enforced from the role loaded per request. */

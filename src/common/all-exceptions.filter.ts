@@ -41,7 +41,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       ...(mapped.fields ? { fields: mapped.fields } : {}),
     };
     if (mapped.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(mapped.retryAfterSeconds));
-    response.status(mapped.status).json(body);
+    // type(): a route may have declared another content type (text/plain logs) before failing.
+    response.status(mapped.status).type('application/json').json(body);
   }
 }
 

@@ -42,8 +42,22 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   /** The container engine: DOCKER_HOST, `unix:///path` or `tcp://host:port`, as the docker CLI reads it. */
   readonly docker!: { host: string };
-  /** How customer containers run on the engine. */
-  readonly containers!: { networkMode: string; pidsLimit: number; stopTimeoutSeconds: number };
+  /** How customer containers run on the engine, and what customers may ask for. */
+  readonly containers!: {
+    networkMode: string;
+    pidsLimit: number;
+    stopTimeoutSeconds: number;
+    /** Images customers may run, exactly as written (`localhost/busybox:latest`). */
+    allowedImages: string[];
+    defaultMemoryMb: number;
+    maxMemoryMb: number;
+    defaultCpus: number;
+    maxCpus: number;
+    /** Seconds between reconciliation runs; 0 turns the timer off (on demand only). */
+    reconcileIntervalSeconds: number;
+  };
+  /** Default per-customer quota over containers that are not FAILED or DELETED. */
+  readonly quota!: { maxContainers: number; maxMemoryMb: number; maxCpus: number };
   readonly http!: { bodyLimitBytes: number; trustProxy: boolean; shutdownTimeoutMs: number };
 
   constructor(values: AppConfigValues) {
@@ -147,6 +161,39 @@ export function parseDatabaseUrl(raw: string | undefined): DatabaseTarget {
   throw new ConfigError('DATABASE_URL', 'must be empty, "memory", "file:<dir>" or a postgresql:// URL');
 }
 
+function readNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = readString(env, name, String(fallback));
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be a number from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+/** Docker refuses less than 6 MB of memory and less than 0.01 CPU. */
+export const ENGINE_MIN_MEMORY_MB = 6;
+export const ENGINE_MIN_CPUS = 0.01;
+
+function readContainers(env: Env): AppConfig['containers'] {
+  const maxMemoryMb = readInt(env, 'CONTAINER_MAX_MEMORY_MB', 1024, ENGINE_MIN_MEMORY_MB, 16_777_216);
+  const maxCpus = readNumber(env, 'CONTAINER_MAX_CPUS', 1, ENGINE_MIN_CPUS, 1024);
+  const allowedImages = readString(env, 'CONTAINER_IMAGES', 'localhost/busybox:latest')
+    .split(',')
+    .map((image) => image.trim())
+    .filter(Boolean);
+  return {
+    networkMode: readString(env, 'CONTAINER_NETWORK_MODE', 'none'),
+    pidsLimit: readInt(env, 'CONTAINER_PIDS_LIMIT', 256, 16, 65536),
+    stopTimeoutSeconds: readDuration(env, 'CONTAINER_STOP_TIMEOUT', '10s', 300),
+    allowedImages,
+    defaultMemoryMb: readInt(env, 'CONTAINER_DEFAULT_MEMORY_MB', Math.min(64, maxMemoryMb), ENGINE_MIN_MEMORY_MB, maxMemoryMb),
+    maxMemoryMb,
+    defaultCpus: readNumber(env, 'CONTAINER_DEFAULT_CPUS', Math.min(0.25, maxCpus), ENGINE_MIN_CPUS, maxCpus),
+    maxCpus,
+    reconcileIntervalSeconds: readInt(env, 'RECONCILE_INTERVAL_SECONDS', 60, 0, 86400),
+  };
+}
+
 function readDockerHost(env: Env): string {
   const host = readString(env, 'DOCKER_HOST', 'unix:///var/run/docker.sock');
   if (/^unix:\/\/\/.+/.test(host) || /^tcp:\/\/[^/]+$/.test(host)) return host;
@@ -192,10 +239,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
     docker: { host: readDockerHost(env) },
-    containers: {
-      networkMode: readString(env, 'CONTAINER_NETWORK_MODE', 'none'),
-      pidsLimit: readInt(env, 'CONTAINER_PIDS_LIMIT', 256, 16, 65536),
-      stopTimeoutSeconds: readDuration(env, 'CONTAINER_STOP_TIMEOUT', '10s', 300),
+    containers: readContainers(env),
+    quota: {
+      maxContainers: readInt(env, 'QUOTA_MAX_CONTAINERS', 10, 0, 100_000),
+      maxMemoryMb: readInt(env, 'QUOTA_MAX_MEMORY_MB', 2048, 0, 16_777_216),
+      maxCpus: readNumber(env, 'QUOTA_MAX_CPUS', 4, 0, 100_000),
     },
     http: {
       bodyLimitBytes: readSize(env, 'HTTP_BODY_LIMIT', '100kb'),

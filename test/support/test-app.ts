@@ -14,7 +14,14 @@ export interface TestApp {
 
 /** The real application (same setup as production) on an in-memory PGlite unless `env` says otherwise. */
 export async function startTestApp(env: Record<string, string> = {}, imports: DynamicModule['imports'] = []): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'memory', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: 'memory',
+    LOG_LEVEL: 'silent',
+    RECONCILE_INTERVAL_SECONDS: '0',
+    DOCKER_HOST: 'unix:///tmp/berth-no-engine-here.sock',
+    ...env,
+  });
   const app = await createApp(config, { imports });
   await app.init();
   return {

@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { Agent } from 'node:http';
 import type { ContainerInspectInfo } from 'dockerode';
 import {
   ContainerRuntime,
@@ -53,7 +54,13 @@ export class DockerRuntime extends ContainerRuntime {
 
   constructor(private readonly options: DockerRuntimeOptions) {
     super();
-    this.docker = new Docker({ ...connection(options.host), timeout: 30_000 });
+    // No keep-alive: after an engine restart, pooled sockets would fail the next calls with
+    // EPIPE/ECONNRESET (read as "engine down"). A fresh local connection costs microseconds.
+    this.docker = new Docker({
+      ...connection(options.host),
+      timeout: 30_000,
+      agent: new Agent({ keepAlive: false }),
+    } as Docker.DockerOptions);
   }
 
   async create(spec: ContainerSpec): Promise<string> {

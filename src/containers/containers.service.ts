@@ -1,0 +1,257 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user';
+import { DomainError } from '../common/domain-error';
+import { uniqueViolationFields } from '../common/prisma-errors';
+import { AppConfig } from '../config/app-config';
+import type { ContainerInstance, ContainerStatus } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import { statusFromEngine } from './container-state';
+import type { CreateContainerDto } from './dto/create-container.dto';
+import type { ListContainersQuery } from './dto/list-containers.query';
+import { QuotaService } from './quota.service';
+import {
+  ContainerRuntime,
+  ContainerStats,
+  EngineRejectedError,
+  EngineUnavailableError,
+} from './runtime/container-runtime';
+
+export interface ContainerList {
+  items: ContainerInstance[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** Who a container is made for and by: the same user on customer routes. */
+export interface Provisioning {
+  ownerId: string;
+  actorId: string;
+  input: CreateContainerDto;
+  /** Admins may exceed the owner's quota; the admin path records it. */
+  overrideQuota?: boolean;
+}
+
+/** Fields a client may send that berth never takes from the body; seeing them means a client needs fixing. */
+export interface IgnoredOwnerFields {
+  customerId?: unknown;
+  createdById?: unknown;
+}
+
+type Lifecycle = 'start' | 'stop' | 'restart';
+
+const NOT_FOUND = () => new DomainError('NOT_FOUND', 'Container not found');
+const ENGINE_DOWN = (what: string) =>
+  new DomainError('ENGINE_UNAVAILABLE', `The container engine is unavailable; ${what}. Try again later.`);
+
+/**
+ * Customers' containers. Every read and write names the owner in its query
+ * (`where: { id, customerId }`), so another customer's container is simply not found.
+ */
+@Injectable()
+export class ContainersService {
+  private readonly logger = new Logger(ContainersService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly runtime: ContainerRuntime,
+    private readonly quotas: QuotaService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Customer route: the owner is the caller, whatever the body said. */
+  createForCaller(caller: AuthUser, input: CreateContainerDto, ignored: IgnoredOwnerFields): Promise<ContainerInstance> {
+    if (ignored.customerId !== undefined || ignored.createdById !== undefined) {
+      this.logger.warn(
+        {
+          user: caller.label,
+          suppliedCustomerId: preview(ignored.customerId),
+          suppliedCreatedById: preview(ignored.createdById),
+        },
+        'Client sent an owner field on POST /api/containers; ignored (the owner is the caller). Fix that client.',
+      );
+    }
+    return this.provision({ ownerId: caller.id, actorId: caller.id, input });
+  }
+
+  /**
+   * Reserves the row (quota and name checked under the customer's lock), then creates and
+   * starts the engine container. Engine down: the row is removed again (nothing half-made).
+   * Engine refuses: the row is FAILED with the engine's reason and no engine container remains.
+   */
+  async provision(request: Provisioning): Promise<ContainerInstance> {
+    const spec = this.resolveSpec(request.input);
+    const row = await this.reserve(request, spec);
+    let engineId: string | undefined;
+    try {
+      engineId = await this.runtime.create({ instanceId: row.id, customerId: row.customerId, ...spec });
+      await this.prisma.containerInstance.update({ where: { id: row.id }, data: { engineId } });
+      await this.runtime.start(engineId);
+      const state = (await this.runtime.inspect(engineId))?.state ?? 'running';
+      return await this.prisma.containerInstance.update({
+        where: { id: row.id },
+        data: { status: statusFromEngine(state), lastError: null },
+      });
+    } catch (error) {
+      if (error instanceof EngineUnavailableError) {
+        if (engineId) await this.runtime.remove(engineId).catch(() => undefined); // reconciliation reports it if this fails
+        await this.prisma.containerInstance.delete({ where: { id: row.id } });
+        throw ENGINE_DOWN('nothing was created');
+      }
+      if (error instanceof EngineRejectedError) {
+        if (engineId) await this.runtime.remove(engineId).catch(() => undefined);
+        await this.prisma.containerInstance.update({
+          where: { id: row.id },
+          data: { status: 'FAILED', engineId: null, lastError: error.message },
+        });
+        throw new DomainError('ENGINE_REJECTED', `The engine refused the container: ${error.message}`);
+      }
+      throw error; // left PROVISIONING: reconciliation settles it
+    }
+  }
+
+  async list(ownerId: string, query: ListContainersQuery): Promise<ContainerList> {
+    const where = { customerId: ownerId, status: query.status ?? { not: 'DELETED' as const } };
+    const [total, items] = await Promise.all([
+      this.prisma.containerInstance.count({ where }),
+      this.prisma.containerInstance.findMany({
+        where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        skip: (query.page - 1) * query.pageSize,
+        take: query.pageSize,
+      }),
+    ]);
+    return { items, total, page: query.page, pageSize: query.pageSize };
+  }
+
+  async get(ownerId: string, id: string): Promise<ContainerInstance> {
+    const row = id.length <= 64 ? await this.prisma.containerInstance.findFirst({
+      where: { id, customerId: ownerId, status: { not: 'DELETED' } },
+    }) : null;
+    if (!row) throw NOT_FOUND();
+    return row;
+  }
+
+  start(ownerId: string, id: string): Promise<ContainerInstance> {
+    return this.lifecycle(ownerId, id, 'start');
+  }
+
+  stop(ownerId: string, id: string): Promise<ContainerInstance> {
+    return this.lifecycle(ownerId, id, 'stop');
+  }
+
+  restart(ownerId: string, id: string): Promise<ContainerInstance> {
+    return this.lifecycle(ownerId, id, 'restart');
+  }
+
+  /** Removes the engine container; the row stays, DELETED, for the record (and frees the name). */
+  async remove(ownerId: string, id: string): Promise<void> {
+    const row = await this.get(ownerId, id);
+    if (row.engineId) {
+      await this.engineCall(row, () => this.runtime.remove(row.engineId!), 'it was not deleted');
+    }
+    await this.prisma.containerInstance.update({
+      where: { id: row.id, customerId: ownerId },
+      data: { status: 'DELETED', activeName: null, deletedAt: new Date() },
+    });
+  }
+
+  async logs(ownerId: string, id: string, tail: number): Promise<string> {
+    const row = this.requireEngine(await this.get(ownerId, id));
+    return this.engineCall(row, () => this.runtime.logs(row.engineId!, tail), 'logs are not available');
+  }
+
+  async stats(ownerId: string, id: string): Promise<ContainerStats> {
+    const row = this.requireEngine(await this.get(ownerId, id));
+    return this.engineCall(row, () => this.runtime.stats(row.engineId!), 'stats are not available');
+  }
+
+  private async lifecycle(ownerId: string, id: string, action: Lifecycle): Promise<ContainerInstance> {
+    const row = this.requireEngine(await this.get(ownerId, id));
+    const state = await this.engineCall(
+      row,
+      async () => {
+        await this.runtime[action](row.engineId!);
+        return (await this.runtime.inspect(row.engineId!))?.state;
+      },
+      `the container was not ${action === 'stop' ? 'stopped' : 'started'}`,
+    );
+    const status: ContainerStatus = state ? statusFromEngine(state) : 'MISSING';
+    return this.prisma.containerInstance.update({
+      where: { id: row.id, customerId: ownerId },
+      data: { status, lastError: null },
+    });
+  }
+
+  /** Engine faults become API errors; a container the engine no longer has is marked MISSING. */
+  private async engineCall<T>(row: ContainerInstance, work: () => Promise<T>, unavailable: string): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof EngineUnavailableError) throw ENGINE_DOWN(unavailable);
+      if (error instanceof EngineRejectedError && error.statusCode === 404) {
+        await this.prisma.containerInstance.update({ where: { id: row.id }, data: { status: 'MISSING' } });
+        throw new DomainError('INVALID_STATE', 'The container no longer exists on the engine (MISSING)');
+      }
+      if (error instanceof EngineRejectedError) throw new DomainError('ENGINE_REJECTED', error.message);
+      throw error;
+    }
+  }
+
+  private requireEngine(row: ContainerInstance): ContainerInstance {
+    if (!row.engineId || row.status === 'MISSING') {
+      throw new DomainError('INVALID_STATE', `The container is ${row.status} and has no engine container`);
+    }
+    return row;
+  }
+
+  private resolveSpec(input: CreateContainerDto) {
+    const limits = this.config.containers;
+    const memoryMb = input.memoryMb ?? limits.defaultMemoryMb;
+    const cpus = input.cpus ?? limits.defaultCpus;
+    const fields = [];
+    if (!limits.allowedImages.includes(input.image)) {
+      fields.push({ field: 'image', message: `image must be one of: ${limits.allowedImages.join(', ')}` });
+    }
+    if (memoryMb > limits.maxMemoryMb) fields.push({ field: 'memoryMb', message: `memoryMb must be at most ${limits.maxMemoryMb}` });
+    if (cpus > limits.maxCpus) fields.push({ field: 'cpus', message: `cpus must be at most ${limits.maxCpus}` });
+    if (fields.length) throw new DomainError('VALIDATION_FAILED', fields.map((f) => f.message).join('; '), fields);
+    return { image: input.image, command: input.command, env: input.env ?? {}, memoryMb, cpus };
+  }
+
+  private async reserve(request: Provisioning, spec: ReturnType<ContainersService['resolveSpec']>): Promise<ContainerInstance> {
+    try {
+      return await this.prisma.$transaction(
+        async (tx) => {
+          if (!request.overrideQuota) await this.quotas.assertFits(tx, request.ownerId, spec);
+          return tx.containerInstance.create({
+            data: {
+              customerId: request.ownerId,
+              createdById: request.actorId,
+              name: request.input.name,
+              activeName: request.input.name,
+              image: spec.image,
+              command: spec.command ?? [],
+              env: spec.env,
+              memoryMb: spec.memoryMb,
+              cpus: spec.cpus,
+              status: 'PROVISIONING',
+            },
+          });
+        },
+        { maxWait: 10_000, timeout: 15_000 },
+      );
+    } catch (error) {
+      if (uniqueViolationFields(error)) {
+        throw new DomainError('NAME_TAKEN', `A container named ${request.input.name} already exists`, [
+          { field: 'name', message: 'name is already used by one of your containers' },
+        ]);
+      }
+      throw error;
+    }
+  }
+}
+
+function preview(value: unknown): string | undefined {
+  return value === undefined ? undefined : JSON.stringify(value).slice(0, 100);
+}
