@@ -1,5 +1,6 @@
 import { announcePostgresSkip, createTestDatabase, describeOnPostgres, TestDatabase } from './support/postgres';
 import { ServerProcess, startServer } from './support/processes';
+import { announceEngineSkip, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from './support/engine';
 import { newRegistration } from './support/factories';
 
 async function post(server: ServerProcess, path: string, body: unknown): Promise<{ status: number; body: any }> {
@@ -12,12 +13,21 @@ async function post(server: ServerProcess, path: string, body: unknown): Promise
 }
 
 announcePostgresSkip('two-process tests in multi-process.e2e-spec.ts');
+announceEngineSkip('the two-process quota test in multi-process.e2e-spec.ts');
 describeOnPostgres('two berth processes on one PostgreSQL', () => {
   let db: TestDatabase;
   let servers: ServerProcess[];
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, JWT_ACCESS_SECRET: 'shared-secret-for-both-processes-0123456789', LOGIN_MAX_FAILURES_PER_LOGIN: '3' };
+    const env = {
+      DATABASE_URL: db.url,
+      JWT_ACCESS_SECRET: 'shared-secret-for-both-processes-0123456789',
+      LOGIN_MAX_FAILURES_PER_LOGIN: '3',
+      QUOTA_MAX_CONTAINERS: '5',
+      CONTAINER_IMAGES: TEST_IMAGE,
+      RECONCILE_INTERVAL_SECONDS: '0',
+      ...(DOCKER_HOST ? { DOCKER_HOST } : {}),
+    };
     servers = await Promise.all([startServer(env), startServer(env)]);
   });
   afterAll(async () => {
@@ -41,6 +51,29 @@ describeOnPostgres('two berth processes on one PostgreSQL', () => {
     expect((await fetch(`${servers[1].url}/api/auth/me`, { headers })).status).toBe(200);
     expect((await fetch(`${servers[1].url}/api/auth/logout`, { method: 'POST', headers })).status).toBe(204);
     expect((await fetch(`${servers[0].url}/api/auth/me`, { headers })).status).toBe(401);
+  });
+
+  // Needs the engine as well: containers are really created.
+  (DOCKER_HOST ? it : it.skip)('holds a quota of 5 against 20 parallel creates spread over both processes', async () => {
+    const owner = await post(servers[0], '/api/auth/register', newRegistration());
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${owner.body.accessToken}` };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(`${servers[i % 2].url}/api/containers`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ name: `race-${i}`, image: TEST_IMAGE, command: LONG_RUNNING, memoryMb: 16, cpus: 0.05 }),
+        }).then((res) => res.status),
+      ),
+    );
+    expect(results.filter((status) => status === 201)).toHaveLength(5);
+    expect(results.filter((status) => status === 403)).toHaveLength(15);
+    const created = await fetch(`${servers[1].url}/api/containers?pageSize=100`, { headers });
+    const page = (await created.json()) as { items: { id: string }[] };
+    expect(page.items).toHaveLength(5);
+    for (const item of page.items) {
+      expect((await fetch(`${servers[0].url}/api/containers/${item.id}`, { method: 'DELETE', headers })).status).toBe(204);
+    }
   });
 
   it('counts failed logins across processes', async () => {
