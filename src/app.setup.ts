@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HTTP_LOGGER } from './common/logging.module';
+import { requestContextMiddleware } from './common/request-context';
 import { requestIdMiddleware } from './common/request-id';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -35,12 +36,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   }
   app.useLogger(app.get(Logger));
   // Order matters: the request id exists before parsing can fail.
+  app.set('trust proxy', config.http.trustProxy);
   app.use(requestIdMiddleware);
+  app.use(requestContextMiddleware);
   app.use(app.get(HTTP_LOGGER));
   app.use(helmet());
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });
-  app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
   app.setGlobalPrefix('api', { exclude: [{ path: 'health/*path', method: RequestMethod.ALL }] });
   app.useGlobalPipes(createValidationPipe());

@@ -53,7 +53,7 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiNoContentResponse({ description: "This session's access and refresh tokens stop working" })
   async logout(@CurrentUser() user: AuthUser): Promise<void> {
-    await this.auth.logout(user.sessionId);
+    await this.auth.logout(user);
   }
 
   @Get('me')

@@ -1,10 +1,11 @@
+import type { AuditService } from '../audit/audit.service';
 import type { PrismaService } from '../prisma/prisma.service';
 import { AuthService } from './auth.service';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
 import type { SessionsService } from './sessions.service';
 
-/** Unit level: the database is stubbed, the hasher is real argon2id. */
+/** Unit level: the database and audit log are stubbed, the hasher is real argon2id. */
 describe('AuthService.login', () => {
   const hasher = new PasswordHasher();
   let users: Map<string, { id: string; username: string; passwordHash: string; disabledAt: Date | null }>;
@@ -22,6 +23,7 @@ describe('AuthService.login', () => {
     }) as PasswordHasher;
     const prisma = {
       user: { findUnique: async ({ where }: { where: { username?: string } }) => users.get(where.username ?? '') ?? null },
+      $transaction: async (work: (tx: unknown) => Promise<unknown>) => work({}),
     } as unknown as PrismaService;
     const throttle = {
       assertAllowed: async () => undefined,
@@ -29,7 +31,8 @@ describe('AuthService.login', () => {
       recordSuccess: async () => undefined,
     } as unknown as LoginThrottleService;
     const sessions = { start: async () => ({ accessToken: 'a', refreshToken: 'r', expiresIn: 900 }) } as unknown as SessionsService;
-    service = new AuthService(prisma, spyHasher, sessions, throttle);
+    const audit = { record: async () => undefined, recordAlone: async () => undefined } as unknown as AuditService;
+    service = new AuthService(prisma, spyHasher, sessions, throttle, audit);
   });
 
   it('checks a real argon2id hash even when the login names nobody, so both failures cost the same', async () => {

@@ -10,8 +10,14 @@ import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { ClientInfo, SessionsService, TokenPair } from './sessions.service';
+import { Actor, AuditService } from '../audit/audit.service';
+import type { AuthUser } from './auth-user';
 
 export type Authenticated = TokenPair & { user: User };
+
+function actorOf(user: User): Actor {
+  return { id: user.id, label: userLabel(user) };
+}
 
 const INVALID_CREDENTIALS = () => new DomainError('INVALID_CREDENTIALS', 'Invalid login or password');
 
@@ -24,6 +30,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditService,
   ) {}
 
   /** The id is Prisma's CUID default; the public id comes from the counter in the same transaction. */
@@ -31,8 +38,8 @@ export class AuthService {
     const passwordHash = await this.hasher.hash(input.password); // before the transaction: no lock held while hashing
     let user: User;
     try {
-      user = await this.prisma.$transaction(async (tx) =>
-        tx.user.create({
+      user = await this.prisma.$transaction(async (tx) => {
+        const created = await tx.user.create({
           data: {
             email: input.email,
             username: input.username,
@@ -42,13 +49,30 @@ export class AuthService {
             displayName: input.displayName ?? null,
             publicCustomerId: await allocatePublicCustomerId(tx),
           },
-        }),
-      );
+        });
+        await this.audit.record(tx, {
+          action: 'user.register',
+          actor: actorOf(created),
+          customerId: created.id,
+          targetType: 'user',
+          targetId: created.id,
+          data: { publicCustomerId: created.publicCustomerId },
+        });
+        return created;
+      });
     } catch (error) {
       throw this.registrationConflict(error) ?? error;
     }
     this.logger.log({ user: userLabel(user), publicCustomerId: user.publicCustomerId }, 'User registered');
     return { ...(await this.sessions.start(user.id, client)), user };
+  }
+
+  private startAudited(user: User, client: ClientInfo, action: string): Promise<TokenPair> {
+    return this.prisma.$transaction(async (tx) => {
+      const pair = await this.sessions.start(user.id, client, tx);
+      await this.audit.record(tx, { action, actor: actorOf(user), customerId: user.id, targetType: 'user', targetId: user.id });
+      return pair;
+    });
   }
 
   /**
@@ -65,19 +89,37 @@ export class AuthService {
       : await this.hasher.verifyNobody(input.password);
     if (!user || !passwordOk) {
       await this.throttle.recordFailure(client.ip, input.login);
+      await this.audit.recordAlone({
+        action: 'auth.login_failed',
+        actor: null,
+        customerId: user?.id ?? null,
+        data: { login: input.login.slice(0, 254), knownUser: Boolean(user) },
+      });
       throw INVALID_CREDENTIALS();
     }
     await this.throttle.recordSuccess(input.login);
-    if (user.disabledAt) throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
-    return { ...(await this.sessions.start(user.id, client)), user };
+    if (user.disabledAt) {
+      await this.audit.recordAlone({ action: 'auth.login_refused_disabled', actor: actorOf(user), customerId: user.id });
+      throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
+    }
+    return { ...(await this.startAudited(user, client, 'auth.login')), user };
   }
 
   refresh(refreshToken: string): Promise<Authenticated> {
     return this.sessions.rotate(refreshToken);
   }
 
-  logout(sessionId: string): Promise<void> {
-    return this.sessions.end(sessionId, 'logout');
+  logout(caller: AuthUser): Promise<void> {
+    return this.prisma.$transaction(async (tx) => {
+      await this.sessions.end(caller.sessionId, 'logout', tx);
+      await this.audit.record(tx, {
+        action: 'auth.logout',
+        actor: caller,
+        customerId: caller.id,
+        targetType: 'session',
+        targetId: caller.sessionId,
+      });
+    });
   }
 
   private registrationConflict(error: unknown): DomainError | undefined {

@@ -3,7 +3,8 @@ import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
-import type { User } from '../generated/prisma/client';
+import type { Prisma, User } from '../generated/prisma/client';
+import { AuditService } from '../audit/audit.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { userLabel } from '../users/user-label';
 import type { AuthUser } from './auth-user';
@@ -49,11 +50,13 @@ export class SessionsService {
     private readonly prisma: PrismaService,
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
-  async start(userId: string, client: ClientInfo): Promise<TokenPair> {
+  /** `db`: the caller's transaction, when the session is part of a larger change. */
+  async start(userId: string, client: ClientInfo, db: Prisma.TransactionClient = this.prisma): Promise<TokenPair> {
     const refreshToken = this.newRefreshToken();
-    const session = await this.prisma.session.create({
+    const session = await db.session.create({
       data: {
         userId,
         expiresAt: new Date(Date.now() + this.config.jwt.refreshTtlSeconds * 1000),
@@ -88,22 +91,36 @@ export class SessionsService {
     });
     if (!rotated) {
       // The token was already used: someone else holds a copy. End the session for everyone.
-      await this.end(session.id, 'refresh_token_reuse');
+      await this.prisma.$transaction(async (tx) => {
+        await this.end(session.id, 'refresh_token_reuse', tx);
+        await this.audit.record(tx, {
+          action: 'auth.refresh_token_reused',
+          actor: null,
+          customerId: session.userId,
+          targetType: 'session',
+          targetId: session.id,
+        });
+      });
       throw new DomainError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; the session has been ended');
     }
     return { ...this.pair(session.userId, session.id, next), user: session.user };
   }
 
-  async end(sessionId: string, reason: SessionEndReason): Promise<void> {
-    await this.prisma.session.updateMany({
+  async end(sessionId: string, reason: SessionEndReason, db: Prisma.TransactionClient = this.prisma): Promise<void> {
+    await db.session.updateMany({
       where: { id: sessionId, revokedAt: null },
       data: { revokedAt: new Date(), revokedReason: reason },
     });
   }
 
   /** Ends every live session of the user, except `keepSessionId` when given. */
-  async endAllForUser(userId: string, reason: SessionEndReason, keepSessionId?: string): Promise<number> {
-    const { count } = await this.prisma.session.updateMany({
+  async endAllForUser(
+    userId: string,
+    reason: SessionEndReason,
+    keepSessionId?: string,
+    db: Prisma.TransactionClient = this.prisma,
+  ): Promise<number> {
+    const { count } = await db.session.updateMany({
       where: { userId, revokedAt: null, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
       data: { revokedAt: new Date(), revokedReason: reason },
     });

@@ -42,35 +42,35 @@ export class ContainersController {
   @Get(':id')
   @ApiOkResponse({ type: ContainerResponse })
   async get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ContainerResponse> {
-    return toContainerResponse(await this.containers.get(user.id, id));
+    return toContainerResponse(await this.containers.get({ ownerId: user.id }, id));
   }
 
   @Post(':id/start')
   @HttpCode(200)
   @ApiOkResponse({ type: ContainerResponse })
   async start(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ContainerResponse> {
-    return toContainerResponse(await this.containers.start(user.id, id));
+    return toContainerResponse(await this.containers.start({ ownerId: user.id }, id, { actor: user }));
   }
 
   @Post(':id/stop')
   @HttpCode(200)
   @ApiOkResponse({ type: ContainerResponse })
   async stop(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ContainerResponse> {
-    return toContainerResponse(await this.containers.stop(user.id, id));
+    return toContainerResponse(await this.containers.stop({ ownerId: user.id }, id, { actor: user }));
   }
 
   @Post(':id/restart')
   @HttpCode(200)
   @ApiOkResponse({ type: ContainerResponse })
   async restart(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ContainerResponse> {
-    return toContainerResponse(await this.containers.restart(user.id, id));
+    return toContainerResponse(await this.containers.restart({ ownerId: user.id }, id, { actor: user }));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Engine container removed; the record is kept as DELETED' })
   async remove(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<void> {
-    await this.containers.remove(user.id, id);
+    await this.containers.remove({ ownerId: user.id }, id, { actor: user });
   }
 
   @Get(':id/logs')
@@ -78,12 +78,12 @@ export class ContainersController {
   @ApiProduces('text/plain')
   @ApiOkResponse({ type: String, description: 'The last `tail` lines, stdout and stderr together' })
   logs(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: LogsQuery): Promise<string> {
-    return this.containers.logs(user.id, id, query.tail);
+    return this.containers.logs({ ownerId: user.id }, id, query.tail);
   }
 
   @Get(':id/stats')
   @ApiOkResponse({ type: ContainerStatsResponse })
   stats(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ContainerStatsResponse> {
-    return this.containers.stats(user.id, id);
+    return this.containers.stats({ ownerId: user.id }, id);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user';
+import { Actor, AuditInput, AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { uniqueViolationFields } from '../common/prisma-errors';
 import { AppConfig } from '../config/app-config';
@@ -26,10 +27,24 @@ export interface ContainerList {
 /** Who a container is made for and by: the same user on customer routes. */
 export interface Provisioning {
   ownerId: string;
-  actorId: string;
+  actor: Actor;
   input: CreateContainerDto;
+  /** Admins must give one; it goes into the audit event. */
+  reason?: string;
   /** Admins may exceed the owner's quota; the admin path records it. */
   overrideQuota?: boolean;
+}
+
+/**
+ * Whose containers an operation may touch. Customer routes always pass `{ ownerId }` and the
+ * owner becomes part of every query; only the admin controller passes `{ anyOwner: true }`.
+ */
+export type Scope = { ownerId: string } | { anyOwner: true };
+
+/** Who asks for a change and why (the reason is required on admin routes). */
+export interface Change {
+  actor: Actor;
+  reason?: string;
 }
 
 /** Fields a client may send that berth never takes from the body; seeing them means a client needs fixing. */
@@ -57,21 +72,25 @@ export class ContainersService {
     private readonly runtime: ContainerRuntime,
     private readonly quotas: QuotaService,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   /** Customer route: the owner is the caller, whatever the body said. */
-  createForCaller(caller: AuthUser, input: CreateContainerDto, ignored: IgnoredOwnerFields): Promise<ContainerInstance> {
+  async createForCaller(caller: AuthUser, input: CreateContainerDto, ignored: IgnoredOwnerFields): Promise<ContainerInstance> {
     if (ignored.customerId !== undefined || ignored.createdById !== undefined) {
+      const supplied = { suppliedCustomerId: preview(ignored.customerId), suppliedCreatedById: preview(ignored.createdById) };
       this.logger.warn(
-        {
-          user: caller.label,
-          suppliedCustomerId: preview(ignored.customerId),
-          suppliedCreatedById: preview(ignored.createdById),
-        },
+        { user: caller.label, ...supplied },
         'Client sent an owner field on POST /api/containers; ignored (the owner is the caller). Fix that client.',
       );
+      await this.audit.recordAlone({
+        action: 'container.owner_field_ignored',
+        actor: caller,
+        customerId: caller.id,
+        data: supplied,
+      });
     }
-    return this.provision({ ownerId: caller.id, actorId: caller.id, input });
+    return this.provision({ ownerId: caller.id, actor: caller, input });
   }
 
   /**
@@ -95,14 +114,20 @@ export class ContainersService {
     } catch (error) {
       if (error instanceof EngineUnavailableError) {
         if (engineId) await this.runtime.remove(engineId).catch(() => undefined); // reconciliation reports it if this fails
-        await this.prisma.containerInstance.delete({ where: { id: row.id } });
+        await this.prisma.$transaction(async (tx) => {
+          await tx.containerInstance.delete({ where: { id: row.id } });
+          await this.audit.record(tx, this.event('container.create_aborted', row, { actor: request.actor }, { error: error.message }));
+        });
         throw ENGINE_DOWN('nothing was created');
       }
       if (error instanceof EngineRejectedError) {
         if (engineId) await this.runtime.remove(engineId).catch(() => undefined);
-        await this.prisma.containerInstance.update({
-          where: { id: row.id },
-          data: { status: 'FAILED', engineId: null, lastError: error.message },
+        await this.prisma.$transaction(async (tx) => {
+          await tx.containerInstance.update({
+            where: { id: row.id },
+            data: { status: 'FAILED', engineId: null, lastError: error.message },
+          });
+          await this.audit.record(tx, this.event('container.create_failed', row, { actor: request.actor }, { error: error.message }));
         });
         throw new DomainError('ENGINE_REJECTED', `The engine refused the container: ${error.message}`);
       }
@@ -124,50 +149,89 @@ export class ContainersService {
     return { items, total, page: query.page, pageSize: query.pageSize };
   }
 
-  async get(ownerId: string, id: string): Promise<ContainerInstance> {
-    const row = id.length <= 64 ? await this.prisma.containerInstance.findFirst({
-      where: { id, customerId: ownerId, status: { not: 'DELETED' } },
-    }) : null;
+  async get(scope: Scope, id: string): Promise<ContainerInstance> {
+    const row =
+      id.length <= 64
+        ? await this.prisma.containerInstance.findFirst({ where: { id, ...ownerFilter(scope), status: { not: 'DELETED' } } })
+        : null;
     if (!row) throw NOT_FOUND();
     return row;
   }
 
-  start(ownerId: string, id: string): Promise<ContainerInstance> {
-    return this.lifecycle(ownerId, id, 'start');
+  start(scope: Scope, id: string, change: Change): Promise<ContainerInstance> {
+    return this.lifecycle(scope, id, 'start', change);
   }
 
-  stop(ownerId: string, id: string): Promise<ContainerInstance> {
-    return this.lifecycle(ownerId, id, 'stop');
+  stop(scope: Scope, id: string, change: Change): Promise<ContainerInstance> {
+    return this.lifecycle(scope, id, 'stop', change);
   }
 
-  restart(ownerId: string, id: string): Promise<ContainerInstance> {
-    return this.lifecycle(ownerId, id, 'restart');
+  restart(scope: Scope, id: string, change: Change): Promise<ContainerInstance> {
+    return this.lifecycle(scope, id, 'restart', change);
   }
 
   /** Removes the engine container; the row stays, DELETED, for the record (and frees the name). */
-  async remove(ownerId: string, id: string): Promise<void> {
-    const row = await this.get(ownerId, id);
+  async remove(scope: Scope, id: string, change: Change): Promise<void> {
+    const row = await this.get(scope, id);
     if (row.engineId) {
       await this.engineCall(row, () => this.runtime.remove(row.engineId!), 'it was not deleted');
     }
-    await this.prisma.containerInstance.update({
-      where: { id: row.id, customerId: ownerId },
-      data: { status: 'DELETED', activeName: null, deletedAt: new Date() },
+    await this.prisma.$transaction(async (tx) => {
+      await tx.containerInstance.update({
+        where: { id: row.id, customerId: row.customerId },
+        data: { status: 'DELETED', activeName: null, deletedAt: new Date() },
+      });
+      await this.audit.record(tx, this.event('container.delete', row, change));
     });
   }
 
-  async logs(ownerId: string, id: string, tail: number): Promise<string> {
-    const row = this.requireEngine(await this.get(ownerId, id));
+  /**
+   * Admin only: gives the container to another existing user, under the new owner's quota
+   * (unless overridden) and lock. The engine label keeps the owner at creation, for forensics.
+   */
+  async transfer(id: string, toCustomerId: string, change: Change & { overrideQuota?: boolean }): Promise<ContainerInstance> {
+    const row = await this.get({ anyOwner: true }, id);
+    if (row.customerId === toCustomerId) {
+      throw new DomainError('INVALID_STATE', 'The container already belongs to that customer');
+    }
+    try {
+      return await this.prisma.$transaction(
+        async (tx) => {
+          if (!change.overrideQuota && row.status !== 'FAILED') await this.quotas.assertFits(tx, toCustomerId, row);
+          const moved = await tx.containerInstance.update({
+            where: { id: row.id, customerId: row.customerId, status: { not: 'DELETED' } },
+            data: { customerId: toCustomerId },
+          });
+          await this.audit.record(tx, {
+            ...this.event('container.transfer', moved, change),
+            data: { fromCustomerId: row.customerId, toCustomerId, overrideQuota: Boolean(change.overrideQuota) },
+          });
+          return moved;
+        },
+        { maxWait: 10_000, timeout: 15_000 },
+      );
+    } catch (error) {
+      if (uniqueViolationFields(error)) {
+        throw new DomainError('NAME_TAKEN', `The new owner already has a container named ${row.name}`, [
+          { field: 'toCustomerId', message: `the new owner already has a container named ${row.name}` },
+        ]);
+      }
+      throw error;
+    }
+  }
+
+  async logs(scope: Scope, id: string, tail: number): Promise<string> {
+    const row = this.requireEngine(await this.get(scope, id));
     return this.engineCall(row, () => this.runtime.logs(row.engineId!, tail), 'logs are not available');
   }
 
-  async stats(ownerId: string, id: string): Promise<ContainerStats> {
-    const row = this.requireEngine(await this.get(ownerId, id));
+  async stats(scope: Scope, id: string): Promise<ContainerStats> {
+    const row = this.requireEngine(await this.get(scope, id));
     return this.engineCall(row, () => this.runtime.stats(row.engineId!), 'stats are not available');
   }
 
-  private async lifecycle(ownerId: string, id: string, action: Lifecycle): Promise<ContainerInstance> {
-    const row = this.requireEngine(await this.get(ownerId, id));
+  private async lifecycle(scope: Scope, id: string, action: Lifecycle, change: Change): Promise<ContainerInstance> {
+    const row = this.requireEngine(await this.get(scope, id));
     const state = await this.engineCall(
       row,
       async () => {
@@ -177,10 +241,27 @@ export class ContainersService {
       `the container was not ${action === 'stop' ? 'stopped' : 'started'}`,
     );
     const status: ContainerStatus = state ? statusFromEngine(state) : 'MISSING';
-    return this.prisma.containerInstance.update({
-      where: { id: row.id, customerId: ownerId },
-      data: { status, lastError: null },
+    return this.prisma.$transaction(async (tx) => {
+      const updated = await tx.containerInstance.update({
+        where: { id: row.id, customerId: row.customerId },
+        data: { status, lastError: null },
+      });
+      await this.audit.record(tx, { ...this.event(`container.${action}`, row, change), data: { status } });
+      return updated;
     });
+  }
+
+  /** The audit event for an act on a container: dual attribution (actor, and the owner as customer). */
+  private event(action: string, row: ContainerInstance, change: Change, data: Record<string, unknown> = {}): AuditInput {
+    return {
+      action,
+      actor: change.actor,
+      customerId: row.customerId,
+      targetType: 'container',
+      targetId: row.id,
+      reason: change.reason ?? null,
+      data: { name: row.name, ...data },
+    };
   }
 
   /** Engine faults become API errors; a container the engine no longer has is marked MISSING. */
@@ -224,10 +305,10 @@ export class ContainersService {
       return await this.prisma.$transaction(
         async (tx) => {
           if (!request.overrideQuota) await this.quotas.assertFits(tx, request.ownerId, spec);
-          return tx.containerInstance.create({
+          const row = await tx.containerInstance.create({
             data: {
               customerId: request.ownerId,
-              createdById: request.actorId,
+              createdById: request.actor.id,
               name: request.input.name,
               activeName: request.input.name,
               image: spec.image,
@@ -238,6 +319,18 @@ export class ContainersService {
               status: 'PROVISIONING',
             },
           });
+          await this.audit.record(
+            tx,
+            this.event('container.create', row, request, {
+              image: row.image,
+              memoryMb: row.memoryMb,
+              cpus: row.cpus,
+              createdById: row.createdById,
+              onBehalfOf: row.customerId !== row.createdById,
+              overrideQuota: Boolean(request.overrideQuota),
+            }),
+          );
+          return row;
         },
         { maxWait: 10_000, timeout: 15_000 },
       );
@@ -250,6 +343,10 @@ export class ContainersService {
       throw error;
     }
   }
+}
+
+function ownerFilter(scope: Scope): { customerId?: string } {
+  return 'ownerId' in scope ? { customerId: scope.ownerId } : {};
 }
 
 function preview(value: unknown): string | undefined {

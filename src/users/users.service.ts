@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user';
 import { PasswordHasher } from '../auth/password-hasher';
 import { SessionsService } from '../auth/sessions.service';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import type { User } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
@@ -14,6 +15,7 @@ export class UsersService {
     private readonly prisma: PrismaService,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
   ) {}
 
   updateProfile(userId: string, changes: UpdateProfileDto): Promise<User> {
@@ -32,7 +34,17 @@ export class UsersService {
       ]);
     }
     const passwordHash = await this.hasher.hash(change.newPassword);
-    await this.prisma.user.update({ where: { id: caller.id }, data: { passwordHash } });
-    await this.sessions.endAllForUser(caller.id, 'password_changed', caller.sessionId);
+    await this.prisma.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: caller.id }, data: { passwordHash } });
+      const ended = await this.sessions.endAllForUser(caller.id, 'password_changed', caller.sessionId, tx);
+      await this.audit.record(tx, {
+        action: 'user.password_change',
+        actor: caller,
+        customerId: caller.id,
+        targetType: 'user',
+        targetId: caller.id,
+        data: { otherSessionsEnded: ended },
+      });
+    });
   }
 }

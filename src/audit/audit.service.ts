@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { currentRequestContext } from '../common/request-context';
+import type { AuditEvent, Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import { eventHash, GENESIS_HASH } from './canonical';
+
+/** Who acted: a user (id and label), or nobody (the system, an anonymous caller). */
+export interface Actor {
+  id: string;
+  label: string;
+}
+
+export interface AuditInput {
+  action: string;
+  actor: Actor | null;
+  /** On whose behalf (the customer whose data changed), when there is one. */
+  customerId?: string | null;
+  targetType?: string;
+  targetId?: string;
+  reason?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  action?: string;
+  actorId?: string;
+  customerId?: string;
+  targetId?: string;
+  from?: Date;
+  to?: Date;
+  page: number;
+  pageSize: number;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBadEventId: number | null;
+}
+
+/** All appends in every process queue on this lock: the chain has one order. */
+const AUDIT_LOCK_KEY = 72_617_005_001;
+const VERIFY_BATCH = 1000;
+
+/**
+ * The append-only audit log. `record` must be given the transaction of the change it
+ * describes: the event and the change commit together or not at all. There is deliberately
+ * no method that updates or deletes an event.
+ */
+@Injectable()
+export class AuditService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async record(tx: Prisma.TransactionClient, input: AuditInput): Promise<AuditEvent> {
+    await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY}::bigint)) AS l`;
+    const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+    const context = currentRequestContext();
+    const fields = {
+      seq: (last?.seq ?? 0) + 1,
+      at: new Date(),
+      action: input.action,
+      actorId: input.actor?.id ?? null,
+      actorLabel: input.actor?.label ?? null,
+      customerId: input.customerId ?? null,
+      targetType: input.targetType ?? null,
+      targetId: input.targetId ?? null,
+      reason: input.reason ?? null,
+      ip: context?.ip ?? null,
+      userAgent: context?.userAgent ?? null,
+      requestId: context?.requestId ?? null,
+      data: (input.data ?? {}) as Prisma.InputJsonObject,
+      prevHash: last?.hash ?? GENESIS_HASH,
+    };
+    return tx.auditEvent.create({ data: { ...fields, hash: eventHash(fields) } });
+  }
+
+  /** Records in a transaction of its own, for events that change nothing else (a failed login). */
+  recordAlone(input: AuditInput): Promise<AuditEvent> {
+    return this.prisma.$transaction((tx) => this.record(tx, input));
+  }
+
+  async list(query: AuditQuery): Promise<{ items: AuditEvent[]; total: number; page: number; pageSize: number }> {
+    const where: Prisma.AuditEventWhereInput = {
+      action: query.action,
+      actorId: query.actorId,
+      customerId: query.customerId,
+      targetId: query.targetId,
+      at: query.from || query.to ? { gte: query.from, lte: query.to } : undefined,
+    };
+    const [total, items] = await Promise.all([
+      this.prisma.auditEvent.count({ where }),
+      this.prisma.auditEvent.findMany({
+        where,
+        orderBy: { seq: 'desc' },
+        skip: (query.page - 1) * query.pageSize,
+        take: query.pageSize,
+      }),
+    ]);
+    return { items, total, page: query.page, pageSize: query.pageSize };
+  }
+
+  /** Walks the whole chain in order: every hash recomputed, every link and sequence number checked. */
+  async verify(): Promise<VerifyResult> {
+    let prevHash = GENESIS_HASH;
+    let expectedSeq = 1;
+    let checked = 0;
+    for (;;) {
+      const batch = await this.prisma.auditEvent.findMany({
+        where: { seq: { gte: expectedSeq } },
+        orderBy: { seq: 'asc' },
+        take: VERIFY_BATCH,
+      });
+      for (const event of batch) {
+        const { hash, ...fields } = event;
+        if (event.seq !== expectedSeq || event.prevHash !== prevHash || eventHash(fields) !== hash) {
+          return { ok: false, checked, firstBadEventId: event.seq };
+        }
+        checked++;
+        prevHash = hash;
+        expectedSeq++;
+      }
+      if (batch.length < VERIFY_BATCH) return { ok: true, checked, firstBadEventId: null };
+    }
+  }
+}
