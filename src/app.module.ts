@@ -4,6 +4,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ContainersModule } from './containers/containers.module';
@@ -22,7 +23,7 @@ export class AppModule {
   static forRoot(config: AppConfig, connection: SqlConnection, extraImports: DynamicModule['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, PrismaModule.forRoot(connection), RuntimeModule, AuditModule, HealthModule, AuthModule, UsersModule, ContainersModule, ...extraImports],
+      imports: [ConfigModule.forRoot(config), LoggingModule, PrismaModule.forRoot(connection), RuntimeModule, AuditModule, HealthModule, AuthModule, UsersModule, ContainersModule, AdminModule, ...extraImports],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }

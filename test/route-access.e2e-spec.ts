@@ -35,6 +35,18 @@ const EXPECTED_ROUTES: Record<string, Access> = {
   'DELETE /api/containers/:id': 'user',
   'GET /api/containers/:id/logs': 'user',
   'GET /api/containers/:id/stats': 'user',
+  'POST /api/admin/containers': 'ADMIN',
+  'GET /api/admin/containers': 'ADMIN',
+  'POST /api/admin/containers/:id/start': 'ADMIN',
+  'POST /api/admin/containers/:id/stop': 'ADMIN',
+  'POST /api/admin/containers/:id/restart': 'ADMIN',
+  'DELETE /api/admin/containers/:id': 'ADMIN',
+  'POST /api/admin/containers/:id/transfer': 'ADMIN',
+  'GET /api/admin/users': 'ADMIN',
+  'GET /api/admin/users/:ref': 'ADMIN',
+  'PATCH /api/admin/users/:ref': 'ADMIN',
+  'GET /api/admin/audit': 'ADMIN',
+  'GET /api/admin/audit/verify': 'ADMIN',
 };
 
 /** Mounted only here: proves that @Roles('ADMIN') is enforced from the role loaded per request. */

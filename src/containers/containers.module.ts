@@ -7,6 +7,6 @@ import { ReconciliationService } from './reconciliation.service';
 @Module({
   controllers: [ContainersController],
   providers: [ContainersService, QuotaService, ReconciliationService],
-  exports: [ContainersService, ReconciliationService],
+  exports: [ContainersService, ReconciliationService, QuotaService],
 })
 export class ContainersModule {}
