@@ -3,7 +3,9 @@ import { DomainError } from '../common/domain-error';
 import type { User } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { userLabel } from '../users/user-label';
-import { findUserByRef } from '../users/user-ref';
+import { findUserByRef, RefKind } from '../users/user-ref';
+
+const ARTICLE: Record<RefKind, string> = { id: 'an', 'public customer id': 'a', email: 'an', username: 'a' };
 
 /**
  * Checks an owner named explicitly by an admin. Only a User.id of an enabled user is accepted;
@@ -28,7 +30,7 @@ export class OwnerResolver {
     if (match) {
       throw new DomainError(
         'INVALID_CUSTOMER_ID',
-        `${field} must be a user id (User.id), not a ${match.kind}: "${value}" is the ${match.kind} of ` +
+        `${field} must be a user id (User.id), not ${ARTICLE[match.kind]} ${match.kind}: "${value}" is the ${match.kind} of ` +
           `${userLabel(match.user)}, whose user id is ${match.user.id}`,
         [{ field, message: `${field} must be a user id; did you mean ${match.user.id}?` }],
       );
