@@ -2,6 +2,7 @@ import request from 'supertest';
 import { SQL_CONNECTION } from '../src/prisma/prisma.tokens';
 import { SqlConnection, withSqlSession } from '../src/prisma/sql-connection';
 import { bearer, createUser, login, register, Registered } from './support/factories';
+import { insertHistoricContainers } from './support/historic';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('admin routes and the audit log', () => {
@@ -29,6 +30,14 @@ describe('admin routes and the audit log', () => {
     alice = await register(t.http, { displayName: 'Alice' });
   });
   afterAll(() => t.close());
+
+  it('the database refuses a new container row whose owner is not a user', async () => {
+    await expect(
+      t.prisma.containerInstance.create({
+        data: { customerId: 'u-dev-001', createdById: 'u-dev-001', name: 'nope', image: 'x', memoryMb: 64, cpus: 0.25 },
+      }),
+    ).rejects.toThrow(/foreign key|ContainerInstance_customerId_fkey/);
+  });
 
   it('a USER gets 403 on every admin route, and nothing is written', async () => {
     const before = await counts();
@@ -94,11 +103,13 @@ describe('admin routes and the audit log', () => {
 
   it('lists historic rows whose customerId is not a user id as owner unknown', async () => {
     const base = { image: 'localhost/busybox:latest', memoryMb: 64, cpus: 0.25, status: 'STOPPED' as const };
-    const polluted = await Promise.all(
-      ['u-dev-001', 'u000', alice.user.username].map((bad, i) =>
-        t.prisma.containerInstance.create({ data: { ...base, customerId: bad, createdById: bad, name: `legacy-${i}`, activeName: `legacy-${i}` } }),
-      ),
-    );
+    const pollutedIds = await insertHistoricContainers(t.app.get<SqlConnection>(SQL_CONNECTION), [
+      { customerId: 'u-dev-001' },
+      { customerId: 'u000' },
+      { customerId: alice.user.username },
+    ]);
+    const polluted = await t.prisma.containerInstance.findMany({ where: { id: { in: pollutedIds } } });
+    expect(polluted).toHaveLength(3);
     const good = await t.prisma.containerInstance.create({
       data: { ...base, customerId: alice.user.id, createdById: alice.user.id, name: 'fine', activeName: 'fine' },
     });

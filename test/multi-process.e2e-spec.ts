@@ -2,6 +2,8 @@ import { announcePostgresSkip, createTestDatabase, describeOnPostgres, TestDatab
 import { ServerProcess, startServer } from './support/processes';
 import { announceEngineSkip, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from './support/engine';
 import { newRegistration } from './support/factories';
+import { startTestApp } from './support/test-app';
+import { AuditService } from '../src/audit/audit.service';
 
 async function post(server: ServerProcess, path: string, body: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${server.url}${path}`, {
@@ -43,6 +45,19 @@ describeOnPostgres('two berth processes on one PostgreSQL', () => {
     const numbers = results.map((r) => Number(r.body.user.publicCustomerId.slice(1))).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(results.map((r) => r.body.user.publicCustomerId)).toContain('u001');
+  });
+
+  it('keeps one verifiable audit chain with appends from both processes', async () => {
+    // A third, in-process app on the same database reads the chain the two servers wrote.
+    const reader = await startTestApp({ DATABASE_URL: db.url });
+    try {
+      const events = await reader.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+      expect(events.filter((e) => e.action === 'user.register').length).toBeGreaterThanOrEqual(50);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      expect(await reader.app.get(AuditService).verify()).toEqual({ ok: true, checked: events.length, firstBadEventId: null });
+    } finally {
+      await reader.close();
+    }
   });
 
   it('a token from one process works on the other, and logout on one ends it on both', async () => {
