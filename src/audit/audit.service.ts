@@ -4,11 +4,14 @@ import type { AuditEvent, Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { eventHash, GENESIS_HASH } from './canonical';
 
-/** Who acted: a user (id and label), or nobody (the system, an anonymous caller). */
+/** Who acted: a user (id and label), an operator at the CLI (no id), or nobody (null). */
 export interface Actor {
-  id: string;
+  id: string | null;
   label: string;
 }
+
+/** An actor that is a user (admins and customers, as opposed to an operator at the CLI). */
+export type UserActor = Actor & { id: string };
 
 export interface AuditInput {
   action: string;

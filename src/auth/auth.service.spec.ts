@@ -1,5 +1,6 @@
 import type { AuditService } from '../audit/audit.service';
 import type { PrismaService } from '../prisma/prisma.service';
+import type { AccountsService } from './accounts.service';
 import { AuthService } from './auth.service';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
@@ -32,7 +33,7 @@ describe('AuthService.login', () => {
     } as unknown as LoginThrottleService;
     const sessions = { start: async () => ({ accessToken: 'a', refreshToken: 'r', expiresIn: 900 }) } as unknown as SessionsService;
     const audit = { record: async () => undefined, recordAlone: async () => undefined } as unknown as AuditService;
-    service = new AuthService(prisma, spyHasher, sessions, throttle, audit);
+    service = new AuthService(prisma, spyHasher, sessions, throttle, audit, {} as AccountsService);
   });
 
   it('checks a real argon2id hash even when the login names nobody, so both failures cost the same', async () => {

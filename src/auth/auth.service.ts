@@ -1,15 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
-import { uniqueViolationFields } from '../common/prisma-errors';
 import type { User } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
-import { allocatePublicCustomerId } from '../users/public-customer-id';
 import { userLabel } from '../users/user-label';
 import { PasswordHasher } from './password-hasher';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { ClientInfo, SessionsService, TokenPair } from './sessions.service';
+import { AccountsService } from './accounts.service';
 import { Actor, AuditService } from '../audit/audit.service';
 import type { AuthUser } from './auth-user';
 
@@ -23,47 +22,17 @@ const INVALID_CREDENTIALS = () => new DomainError('INVALID_CREDENTIALS', 'Invali
 
 @Injectable()
 export class AuthService {
-  private readonly logger = new Logger(AuthService.name);
-
   constructor(
     private readonly prisma: PrismaService,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
+    private readonly accounts: AccountsService,
   ) {}
 
-  /** The id is Prisma's CUID default; the public id comes from the counter in the same transaction. */
   async register(input: RegisterDto, client: ClientInfo): Promise<Authenticated> {
-    const passwordHash = await this.hasher.hash(input.password); // before the transaction: no lock held while hashing
-    let user: User;
-    try {
-      user = await this.prisma.$transaction(async (tx) => {
-        const created = await tx.user.create({
-          data: {
-            email: input.email,
-            username: input.username,
-            passwordHash,
-            firstName: input.firstName ?? null,
-            lastName: input.lastName ?? null,
-            displayName: input.displayName ?? null,
-            publicCustomerId: await allocatePublicCustomerId(tx),
-          },
-        });
-        await this.audit.record(tx, {
-          action: 'user.register',
-          actor: actorOf(created),
-          customerId: created.id,
-          targetType: 'user',
-          targetId: created.id,
-          data: { publicCustomerId: created.publicCustomerId },
-        });
-        return created;
-      });
-    } catch (error) {
-      throw this.registrationConflict(error) ?? error;
-    }
-    this.logger.log({ user: userLabel(user), publicCustomerId: user.publicCustomerId }, 'User registered');
+    const user = await this.accounts.create(input);
     return { ...(await this.sessions.start(user.id, client)), user };
   }
 
@@ -120,16 +89,5 @@ export class AuthService {
         targetId: caller.sessionId,
       });
     });
-  }
-
-  private registrationConflict(error: unknown): DomainError | undefined {
-    const fields = uniqueViolationFields(error) ?? [];
-    if (fields.includes('email')) {
-      return new DomainError('EMAIL_TAKEN', 'email is already registered', [{ field: 'email', message: 'email is already registered' }]);
-    }
-    if (fields.includes('username')) {
-      return new DomainError('USERNAME_TAKEN', 'username is already taken', [{ field: 'username', message: 'username is already taken' }]);
-    }
-    return undefined;
   }
 }

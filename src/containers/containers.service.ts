@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user';
-import { Actor, AuditInput, AuditService } from '../audit/audit.service';
+import { Actor, AuditInput, AuditService, UserActor } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { uniqueViolationFields } from '../common/prisma-errors';
 import { AppConfig } from '../config/app-config';
@@ -27,7 +27,7 @@ export interface ContainerList {
 /** Who a container is made for and by: the same user on customer routes. */
 export interface Provisioning {
   ownerId: string;
-  actor: Actor;
+  actor: UserActor;
   input: CreateContainerDto;
   /** Admins must give one; it goes into the audit event. */
   reason?: string;
