@@ -53,8 +53,8 @@ describe('server process', () => {
       expect(second.stderr).toMatch(/^berth: The embedded database in .* is in use by process \d+/);
       expect(await first.stop()).toBe(0);
 
-      const migrate = await runNode('dist/db-migrate.js', env);
-      expect(migrate).toMatchObject({ code: 0, stdout: 'Database is up to date\n' });
+      const migrate = await runNode('dist/cli.js', env, ['db', 'migrate']);
+      expect(migrate).toMatchObject({ code: 0, stdout: '', stderr: 'Database is up to date\n' });
 
       const again = await startServer(env);
       const loggedIn = await fetch(`${again.url}/api/auth/login`, {

@@ -12,5 +12,6 @@ import { OwnerResolver } from './owner-resolver';
   imports: [AuthModule, ContainersModule],
   controllers: [AdminContainersController, AdminUsersController, AdminAuditController],
   providers: [AdminContainersService, AdminUsersService, OwnerResolver],
+  exports: [AdminContainersService, AdminUsersService],
 })
 export class AdminModule {}

@@ -59,6 +59,18 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     return this.running;
   }
 
+  /** Operator's choice (`berth containers reconcile --remove-orphans`): removes what reconcile reported. */
+  async removeOrphans(orphans: EngineContainer[], onProgress: (done: number) => void = () => undefined): Promise<string[]> {
+    const removed: string[] = [];
+    for (const orphan of orphans) {
+      await this.runtime.remove(orphan.engineId);
+      removed.push(orphan.engineId);
+      onProgress(removed.length);
+    }
+    if (removed.length) this.logger.warn({ removed }, 'Removed orphan engine containers');
+    return removed;
+  }
+
   private async run(): Promise<ReconcileReport> {
     let engine: EngineContainer[];
     try {

@@ -11,9 +11,16 @@ export interface RunResult {
 }
 
 /** Runs a built entry point (dist/...) to completion; `npm test` builds first. */
-export function runNode(script: string, env: Record<string, string>, timeoutMs = 30000): Promise<RunResult> {
+export function runNode(
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  options: { stdin?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const timeoutMs = options.timeoutMs ?? 30000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, script)], { cwd: ROOT, env: childEnv(env) });
+    const child = spawn(process.execPath, [join(ROOT, script), ...args], { cwd: ROOT, env: childEnv(env) });
+    child.stdin.end(options.stdin ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { CustomerIdsService } from './customer-ids.service';
+
+@Module({ providers: [CustomerIdsService], exports: [CustomerIdsService] })
+export class CustomerIdsModule {}
