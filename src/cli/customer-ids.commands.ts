@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { readFileSync } from 'node:fs';
 import { CustomerIdsService, PlanRow, RowFinding } from '../customer-ids/customer-ids.service';
-import { EXIT_USAGE, fail, operatorActor, printJson, printTable, say } from './output';
+import { EXIT_USAGE, fail, operatorActor, printJson, printTable, progress, say } from './output';
 
 function evidenceText(row: RowFinding): string {
   if (row.evidence.length === 0) return 'no reliable mapping';
@@ -81,7 +81,12 @@ export class CustomerIdsRemapCommand extends CommandRunner {
     } catch (error) {
       return fail((error as Error).message, EXIT_USAGE);
     }
-    const plan = await this.customerIds.remap(mapping, { apply: Boolean(options.apply), operator: operatorActor() });
+    let bar: ((done: number) => void) | undefined;
+    const plan = await this.customerIds.remap(mapping, {
+      apply: Boolean(options.apply),
+      operator: operatorActor(),
+      onProgress: (done, total) => (bar ??= progress(total, 'remapping'))(done),
+    });
     if (options.json) return printJson(plan);
     printTable(plan.rows.map(planView), ['action', 'value', 'container', 'name', 'newOwner', 'evidence']);
     const count = (action: PlanRow['action']) => plan.rows.filter((row) => row.action === action).length;

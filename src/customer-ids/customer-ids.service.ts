@@ -84,7 +84,10 @@ export class CustomerIdsService {
    * as they are and listed. With `apply`, mapped rows change in one transaction, each with an
    * audit event; rerunning finds nothing left to change.
    */
-  async remap(mapping: Map<string, string>, options: { apply: boolean; operator: Actor }): Promise<RemapPlan> {
+  async remap(
+    mapping: Map<string, string>,
+    options: { apply: boolean; operator: Actor; onProgress?: (done: number, total: number) => void },
+  ): Promise<RemapPlan> {
     const targets = new Map<string, User>();
     for (const [value, ref] of mapping) {
       const match = await findUserByRef(this.prisma, ref);
@@ -104,7 +107,7 @@ export class CustomerIdsService {
       if (target && (await this.nameTaken(target.id, row.name))) action = 'skip-name-clash';
       plan.push({ ...finding, action, target: target ? { id: target.id, label: userLabel(target) } : null });
     }
-    if (options.apply) await this.applyPlan(plan, options.operator);
+    if (options.apply) await this.applyPlan(plan, options.operator, options.onProgress);
     return { rows: plan, applied: options.apply };
   }
 
@@ -128,12 +131,13 @@ export class CustomerIdsService {
     return rows[0]?.validated === true;
   }
 
-  private async applyPlan(plan: PlanRow[], operator: Actor): Promise<void> {
+  private async applyPlan(plan: PlanRow[], operator: Actor, onProgress: (done: number, total: number) => void = () => undefined): Promise<void> {
     const changes = plan.filter((row) => row.action === 'remap');
     if (changes.length === 0) return;
     await this.prisma.$transaction(
       async (tx) => {
-        for (const row of changes) {
+        for (const [index, row] of changes.entries()) {
+          onProgress(index + 1, changes.length);
           // Conditional on the old value: a row already repaired (a rerun, another operator) is left alone.
           const { count } = await tx.containerInstance.updateMany({
             where: { id: row.id, customerId: row.customerId },
