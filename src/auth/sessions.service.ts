@@ -133,13 +133,16 @@ export class SessionsService {
    */
   async authenticate(claims: AccessTokenClaims): Promise<AuthUser> {
     if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw INVALID_TOKEN();
-    const session = await this.prisma.session.findUnique({ where: { id: claims.sid }, include: { user: true } });
-    if (!session || session.userId !== claims.sub || session.revokedAt || session.expiresAt <= new Date()) {
-      throw INVALID_TOKEN();
-    }
-    const { user } = session;
-    if (user.disabledAt) throw INVALID_TOKEN();
-    return { id: user.id, role: user.role, sessionId: session.id, label: userLabel(user), record: user };
+    // Every authenticated request runs this: one raw query (a Prisma model query costs ~3 ms of
+    // CPU in its query compiler here, raw SQL well under 1 ms; see bench/README.md).
+    const [user] = await this.prisma.$queryRaw<User[]>`
+      SELECT u."id", u."email", u."username", u."passwordHash", u."firstName", u."lastName", u."displayName",
+             u."createdAt", u."updatedAt", u."role"::text AS "role", u."publicCustomerId", u."disabledAt"
+        FROM "Session" s JOIN "User" u ON u."id" = s."userId"
+       WHERE s."id" = ${claims.sid} AND s."userId" = ${claims.sub}
+         AND s."revokedAt" IS NULL AND s."expiresAt" > ${new Date()} AND u."disabledAt" IS NULL`;
+    if (!user) throw INVALID_TOKEN();
+    return { id: user.id, role: user.role, sessionId: claims.sid, label: userLabel(user), record: user };
   }
 
   private pair(userId: string, sessionId: string, refreshToken: string): TokenPair {
