@@ -1,27 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQuery } from '../../common/page.query';
 import type { ContainerStatus, Role } from '../../generated/prisma/client';
 
 const STATUSES = ['PROVISIONING', 'RUNNING', 'STOPPED', 'FAILED', 'MISSING', 'DELETED'] as const;
-
-export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  page: number = 1;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize: number = 20;
-}
 
 export class AdminContainersQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(320) customerId?: string;
