@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { CONTAINER_ID_ROUTES } from './support/container-routes';
 import { bearer, register, Registered } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -68,15 +69,7 @@ describe('containers without an engine', () => {
       },
     });
     for (const id of [row.id, 'cnotacontainer0000000000', 'x'.repeat(500)]) {
-      for (const [method, path] of [
-        ['get', ''],
-        ['get', '/logs'],
-        ['get', '/stats'],
-        ['post', '/start'],
-        ['post', '/stop'],
-        ['post', '/restart'],
-        ['delete', ''],
-      ] as const) {
+      for (const [method, path] of CONTAINER_ID_ROUTES) {
         const res = await request(t.http)[method](`/api/containers/${id}${path}`).set(bearer(alice.accessToken));
         expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 404, code: 'NOT_FOUND' });
       }

@@ -5,7 +5,7 @@ import { uniqueViolationFields } from '../common/prisma-errors';
 import type { Role, User } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { allocatePublicCustomerId } from '../users/public-customer-id';
-import { userLabel } from '../users/user-label';
+import { userActor, userLabel } from '../users/user-label';
 import { PasswordHasher } from './password-hasher';
 
 export interface NewAccount {
@@ -51,7 +51,7 @@ export class AccountsService {
         });
         await this.audit.record(tx, {
           action: 'user.register',
-          actor: options.actor ?? { id: created.id, label: userLabel(created) },
+          actor: options.actor ?? userActor(created),
           customerId: created.id,
           targetType: 'user',
           targetId: created.id,

@@ -2,21 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import type { User } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
-import { userLabel } from '../users/user-label';
+import { userActor } from '../users/user-label';
 import { PasswordHasher } from './password-hasher';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { ClientInfo, SessionsService, TokenPair } from './sessions.service';
 import { AccountsService } from './accounts.service';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from './auth-user';
 
 export type Authenticated = TokenPair & { user: User };
-
-function actorOf(user: User): Actor {
-  return { id: user.id, label: userLabel(user) };
-}
 
 const INVALID_CREDENTIALS = () => new DomainError('INVALID_CREDENTIALS', 'Invalid login or password');
 
@@ -39,7 +35,7 @@ export class AuthService {
   private startAudited(user: User, client: ClientInfo, action: string): Promise<TokenPair> {
     return this.prisma.$transaction(async (tx) => {
       const pair = await this.sessions.start(user.id, client, tx);
-      await this.audit.record(tx, { action, actor: actorOf(user), customerId: user.id, targetType: 'user', targetId: user.id });
+      await this.audit.record(tx, { action, actor: userActor(user), customerId: user.id, targetType: 'user', targetId: user.id });
       return pair;
     });
   }
@@ -68,7 +64,7 @@ export class AuthService {
     }
     await this.throttle.recordSuccess(input.login);
     if (user.disabledAt) {
-      await this.audit.recordAlone({ action: 'auth.login_refused_disabled', actor: actorOf(user), customerId: user.id });
+      await this.audit.recordAlone({ action: 'auth.login_refused_disabled', actor: userActor(user), customerId: user.id });
       throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled');
     }
     return { ...(await this.startAudited(user, client, 'auth.login')), user };

@@ -104,13 +104,14 @@ export class ContainersService {
     const row = await this.reserve(request, spec);
     let engineId: string | undefined;
     try {
+      // engineId is written once, with the status: if the process dies before that, reconciliation
+      // finds the engine container by its instance label and adopts it.
       engineId = await this.runtime.create({ instanceId: row.id, customerId: row.customerId, ...spec });
-      await this.prisma.containerInstance.update({ where: { id: row.id }, data: { engineId } });
       await this.runtime.start(engineId);
       const state = (await this.runtime.inspect(engineId))?.state ?? 'running';
       return await this.prisma.containerInstance.update({
         where: { id: row.id },
-        data: { status: statusFromEngine(state), lastError: null },
+        data: { engineId, status: statusFromEngine(state), lastError: null },
       });
     } catch (error) {
       if (error instanceof EngineUnavailableError) {

@@ -103,11 +103,9 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
       });
       if (count === 1) changes.push({ id: row.id, customerId: row.customerId, from: row.status, to });
     }
-    // Left over: labelled engine containers whose row is gone, DELETED or FAILED.
-    const live = new Set(rows.map((row) => row.id));
-    const orphans = [...byInstance.values(), ...engine.filter((c) => !c.instanceId)].filter(
-      (c) => !c.instanceId || !live.has(c.instanceId),
-    );
+    // Left over (every live row took its own out of the map): labelled engine containers whose
+    // row is gone, DELETED or FAILED, and any without an instance label.
+    const orphans = [...byInstance.values(), ...engine.filter((c) => !c.instanceId)];
     if (changes.length || orphans.length) {
       this.logger.log({ changes, orphans: orphans.map((o) => o.engineId) }, 'Reconciliation');
     }

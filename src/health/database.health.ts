@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { withTimeout } from '../common/with-timeout';
 import { PrismaService } from '../prisma/prisma.service';
 
 const TIMEOUT_MS = 2000;
@@ -15,19 +16,11 @@ export class DatabaseHealthIndicator {
   async check(key = 'database'): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.prisma.$queryRaw`SELECT 1`,
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-        }),
-      ]);
+      await withTimeout(this.prisma.$queryRaw`SELECT 1`, TIMEOUT_MS);
       return indicator.up({ kind: this.prisma.databaseKind, latencyMs: Math.round(performance.now() - started) });
     } catch (error) {
       return indicator.down({ kind: this.prisma.databaseKind, message: (error as Error).message });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { withTimeout } from '../common/with-timeout';
 import { ContainerRuntime } from '../containers/runtime/container-runtime';
 
 const TIMEOUT_MS = 2000;
@@ -19,19 +20,11 @@ export class EngineHealthIndicator {
   constructor(private readonly runtime: ContainerRuntime) {}
 
   async check(): Promise<EngineHealth> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const info = await Promise.race([
-        this.runtime.info(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-        }),
-      ]);
+      const info = await withTimeout(this.runtime.info(), TIMEOUT_MS);
       return { status: 'up', version: info.version, cpus: info.cpus };
     } catch (error) {
       return { status: 'down', message: (error as Error).message };
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

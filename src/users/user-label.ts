@@ -15,3 +15,8 @@ export function userLabel(user: LabelledUser): string {
   const name = user.displayName?.trim() || user.username;
   return `${name} (${user.username}) • ${user.id.slice(0, LABEL_ID_LENGTH)}`;
 }
+
+/** A user as the actor of an audit event: id and label. */
+export function userActor(user: LabelledUser): { id: string; label: string } {
+  return { id: user.id, label: userLabel(user) };
+}

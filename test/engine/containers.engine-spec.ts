@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
 import request from 'supertest';
+import { CONTAINER_ID_ROUTES } from '../support/container-routes';
 import { LABEL_CUSTOMER_ID, LABEL_INSTANCE_ID } from '../../src/containers/runtime/container-runtime';
 import { ReconciliationService } from '../../src/containers/reconciliation.service';
 import { announceEngineSkip, describeOnEngine, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from '../support/engine';
@@ -95,15 +96,7 @@ describeOnEngine('containers on a real engine', () => {
 
   it("gives another customer 404 on every route and changes nothing on the engine", async () => {
     const { body } = await create(alice, { name: 'private' }).expect(201);
-    for (const [method, suffix] of [
-      ['get', ''],
-      ['get', '/logs'],
-      ['get', '/stats'],
-      ['post', '/start'],
-      ['post', '/stop'],
-      ['post', '/restart'],
-      ['delete', ''],
-    ] as const) {
+    for (const [method, suffix] of CONTAINER_ID_ROUTES) {
       const res = await request(t.http)[method](`/api/containers/${body.id}${suffix}`).set(bearer(bob.accessToken));
       expect({ suffix, status: res.status }).toEqual({ suffix, status: 404 });
     }
