@@ -1,3 +1,4 @@
+import { describeIf } from './describe-if';
 /**
  * Engine tests need a real dockerd with the local busybox image: `scripts/test-dockerd.sh start`
  * makes one and prints its socket; .ci/run sets TEST_DOCKER_HOST=unix://<that socket>. Without
@@ -6,7 +7,7 @@
 export const DOCKER_HOST = process.env.TEST_DOCKER_HOST;
 export const TEST_IMAGE = 'localhost/busybox:latest';
 
-export const describeOnEngine: jest.Describe = DOCKER_HOST ? describe : describe.skip;
+export const describeOnEngine = describeIf(Boolean(DOCKER_HOST));
 
 export function announceEngineSkip(what: string): void {
   if (!DOCKER_HOST) {

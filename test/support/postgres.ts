@@ -1,3 +1,4 @@
+import { describeIf } from './describe-if';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -8,7 +9,7 @@ import { Client } from 'pg';
  */
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL;
 
-export const describeOnPostgres: jest.Describe = POSTGRES_URL ? describe : describe.skip;
+export const describeOnPostgres = describeIf(Boolean(POSTGRES_URL));
 
 export function announcePostgresSkip(what: string): void {
   if (!POSTGRES_URL) {
