@@ -57,6 +57,9 @@ export class ContainersReconcileCommand extends CommandRunner {
   async run(_params: string[], options: { removeOrphans?: boolean; json?: boolean }): Promise<void> {
     const report = await this.reconciliation.reconcile();
     if (!report.engineReachable) return fail('the container engine is unreachable; nothing was changed');
+    if (report.skippedBecauseHeldBy) {
+      return fail(`another berth process (${report.skippedBecauseHeldBy}) is reconciling right now; nothing was done, try again shortly`);
+    }
     let removed: string[] = [];
     if (options.removeOrphans && report.orphans.length) {
       removed = await this.reconciliation.removeOrphans(report.orphans, progress(report.orphans.length, 'removing orphans'));
@@ -64,6 +67,9 @@ export class ContainersReconcileCommand extends CommandRunner {
     if (options.json) return printJson({ ...report, removedOrphans: removed });
     say(`Checked ${report.checked} container(s): ${report.changes.length} changed, ${report.orphans.length} orphan(s)`);
     printTable(report.changes.map((c) => ({ ...c, change: `${c.from} -> ${c.to}` })), ['id', 'customerId', 'change']);
+    for (const node of report.nodesDown) {
+      say(`node ${node.hostname} (${node.nodeId}) is ${node.state}; containers that ran there: ${node.containers.map((c) => c.id).join(', ') || 'none'}`);
+    }
     for (const orphan of report.orphans) {
       say(`orphan engine container ${orphan.engineId.slice(0, 12)} (instance ${orphan.instanceId ?? '?'})${removed.includes(orphan.engineId) ? ': removed' : ''}`);
     }

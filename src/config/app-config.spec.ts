@@ -22,10 +22,18 @@ describe('loadConfig', () => {
       migrateOnStart: true,
       logLevel: 'info',
       docker: { host: 'unix:///var/run/docker.sock' },
+      runtime: 'docker',
+      swarm: { network: 'none', constraints: [] },
     });
     expect(config.jwt.accessTtlSeconds).toBe(900);
     expect(config.jwt.refreshTtlSeconds).toBe(30 * 86400);
     expect(config.http.bodyLimitBytes).toBe(100 * 1024);
+  });
+
+  it('reads the swarm runtime settings', () => {
+    const config = loadConfig({ CONTAINER_RUNTIME: 'swarm', SWARM_NETWORK: 'per-customer', SWARM_CONSTRAINTS: 'node.role==worker, node.labels.pool==a' });
+    expect(config.runtime).toBe('swarm');
+    expect(config.swarm).toMatchObject({ network: 'per-customer', constraints: ['node.role==worker', 'node.labels.pool==a'] });
   });
 
   it('generates a random development secret and says so', () => {
@@ -46,6 +54,8 @@ describe('loadConfig', () => {
     [{ HTTP_BODY_LIMIT: '1gb' }, 'HTTP_BODY_LIMIT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ DOCKER_HOST: '/var/run/docker.sock' }, 'DOCKER_HOST'],
+    [{ CONTAINER_RUNTIME: 'kubernetes' }, 'CONTAINER_RUNTIME'],
+    [{ SWARM_NETWORK: 'bridge' }, 'SWARM_NETWORK'],
   ])('refuses %j naming %s', (env, variable) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);

@@ -42,6 +42,19 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   /** The container engine: DOCKER_HOST, `unix:///path` or `tcp://host:port`, as the docker CLI reads it. */
   readonly docker!: { host: string };
+  /**
+   * CONTAINER_RUNTIME: `docker` runs each container on the engine at DOCKER_HOST; `swarm` makes
+   * each one a service on the swarm whose manager is at DOCKER_HOST.
+   */
+  readonly runtime!: 'docker' | 'swarm';
+  readonly swarm!: {
+    /** SWARM_NETWORK: `none` (loopback only) or `per-customer` (an internal overlay per customer). */
+    network: 'none' | 'per-customer';
+    /** SWARM_CONSTRAINTS: comma-separated placement constraints, e.g. `node.role==worker`. */
+    constraints: string[];
+    startTimeoutSeconds: number;
+    restartDelaySeconds: number;
+  };
   /** How customer containers run on the engine, and what customers may ask for. */
   readonly containers!: {
     networkMode: string;
@@ -239,6 +252,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
     docker: { host: readDockerHost(env) },
+    runtime: readEnum(env, 'CONTAINER_RUNTIME', ['docker', 'swarm'] as const, 'docker'),
+    swarm: {
+      network: readEnum(env, 'SWARM_NETWORK', ['none', 'per-customer'] as const, 'none'),
+      constraints: readString(env, 'SWARM_CONSTRAINTS', '')
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+      startTimeoutSeconds: readDuration(env, 'SWARM_START_TIMEOUT', '60s', 3600),
+      restartDelaySeconds: readInt(env, 'SWARM_RESTART_DELAY_SECONDS', 5, 0, 3600),
+    },
     containers: readContainers(env),
     quota: {
       maxContainers: readInt(env, 'QUOTA_MAX_CONTAINERS', 10, 0, 100_000),

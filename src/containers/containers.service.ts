@@ -16,6 +16,7 @@ import {
   ContainerStats,
   EngineRejectedError,
   EngineUnavailableError,
+  EngineUnsupportedError,
 } from './runtime/container-runtime';
 
 export interface ContainerList {
@@ -289,6 +290,7 @@ export class ContainersService {
         throw new DomainError('INVALID_STATE', 'The container no longer exists on the engine (MISSING)');
       }
       if (error instanceof EngineRejectedError) throw new DomainError('ENGINE_REJECTED', error.message);
+      if (error instanceof EngineUnsupportedError) throw new DomainError('ENGINE_UNSUPPORTED', error.message);
       throw error;
     }
   }

@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import type { ContainerStatus } from '../generated/prisma/client';
+import { LeaseService } from '../prisma/lease.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { statusFromEngine } from './container-state';
-import { ContainerRuntime, EngineContainer, EngineUnavailableError } from './runtime/container-runtime';
+import { ContainerRuntime, EngineContainer, EngineInfo, EngineUnavailableError } from './runtime/container-runtime';
 
 export interface ReconcileChange {
   id: string;
@@ -12,13 +13,29 @@ export interface ReconcileChange {
   to: ContainerStatus;
 }
 
+/** A swarm node that is not ready, and the containers whose tasks were running on it. */
+export interface NodeDownReport {
+  nodeId: string;
+  hostname: string;
+  state: string;
+  containers: { id: string; customerId: string | null }[];
+}
+
 export interface ReconcileReport {
   engineReachable: boolean;
   checked: number;
   changes: ReconcileChange[];
   /** Engine containers with berth's label and no live row: reported, never deleted here. */
   orphans: EngineContainer[];
+  /** Swarm only: nodes that are down and what ran there (the swarm reschedules it; berth reports it). */
+  nodesDown: NodeDownReport[];
+  /** Set when another berth process was reconciling: this call did nothing. */
+  skippedBecauseHeldBy?: string;
 }
+
+/** Reconciliation runs in one berth process at a time, whichever takes this lease. */
+const LEASE = 'reconciliation';
+const LEASE_TTL_MS = 60_000;
 
 /** A PROVISIONING row younger than this may still be in the middle of its create call. */
 const PROVISIONING_GRACE_MS = 120_000;
@@ -38,6 +55,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     private readonly prisma: PrismaService,
     private readonly runtime: ContainerRuntime,
     private readonly config: AppConfig,
+    private readonly leases: LeaseService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,9 +71,19 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     clearInterval(this.timer);
   }
 
-  /** One run at a time in this process; callers during a run share its report. */
+  /**
+   * One run at a time across every process on the database (a lease row); callers in this
+   * process during a run share its report; a call while another process runs returns at once.
+   */
   reconcile(): Promise<ReconcileReport> {
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    this.running ??= this.leases
+      .runExclusive(LEASE, LEASE_TTL_MS, () => this.run())
+      .then((outcome): ReconcileReport => {
+        if (outcome.ran) return outcome.result;
+        this.logger.debug({ heldBy: outcome.heldBy }, 'Reconciliation skipped: another process is running it');
+        return { engineReachable: true, checked: 0, changes: [], orphans: [], nodesDown: [], skippedBecauseHeldBy: outcome.heldBy };
+      })
+      .finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -72,13 +100,15 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async run(): Promise<ReconcileReport> {
+    const startedAt = new Date();
     let engine: EngineContainer[];
+    let info: EngineInfo;
     try {
-      engine = await this.runtime.listManaged();
+      [engine, info] = await Promise.all([this.runtime.listManaged(), this.runtime.info()]);
     } catch (error) {
       if (error instanceof EngineUnavailableError) {
         this.logger.warn('Engine unreachable: reconciliation changed nothing');
-        return { engineReachable: false, checked: 0, changes: [], orphans: [] };
+        return { engineReachable: false, checked: 0, changes: [], orphans: [], nodesDown: [] };
       }
       throw error;
     }
@@ -87,6 +117,8 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
       where: { status: { in: ['PROVISIONING', 'RUNNING', 'STOPPED', 'MISSING'] } },
       select: { id: true, customerId: true, status: true, engineId: true, createdAt: true },
     });
+    const owners = new Map(rows.map((row) => [row.id, row.customerId]));
+    const nodesDown = nodesDownReport(info, engine, owners);
     const changes: ReconcileChange[] = [];
     for (const row of rows) {
       const found = byInstance.get(row.id);
@@ -109,7 +141,10 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     if (changes.length || orphans.length) {
       this.logger.log({ changes, orphans: orphans.map((o) => o.engineId) }, 'Reconciliation');
     }
-    return { engineReachable: true, checked: rows.length, changes, orphans };
+    if (nodesDown.length) this.logger.warn({ nodesDown }, 'Swarm nodes down; their containers are rescheduled by the swarm');
+    // The run's bounds, for operators (and the test proving runs never overlap across processes).
+    this.logger.debug({ holder: this.leases.holder, startedAt, finishedAt: new Date() }, 'Reconciliation run');
+    return { engineReachable: true, checked: rows.length, changes, orphans, nodesDown };
   }
 
   private desiredStatus(
@@ -122,4 +157,18 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     }
     return 'MISSING';
   }
+}
+
+/** `owners`: the live rows' current owners (the engine label only says who owned it at creation). */
+function nodesDownReport(info: EngineInfo, engine: EngineContainer[], owners: Map<string, string>): NodeDownReport[] {
+  return (info.cluster?.nodes ?? [])
+    .filter((node) => node.state !== 'ready')
+    .map((node) => ({
+      nodeId: node.id,
+      hostname: node.hostname,
+      state: node.state,
+      containers: engine
+        .filter((c) => c.runningOnNodeIds?.includes(node.id) && c.instanceId)
+        .map((c) => ({ id: c.instanceId!, customerId: owners.get(c.instanceId!) ?? c.customerId ?? null })),
+    }));
 }

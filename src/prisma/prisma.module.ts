@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { LeaseService } from './lease.service';
 import { PrismaService } from './prisma.service';
 import { SQL_CONNECTION } from './prisma.tokens';
 import type { SqlConnection } from './sql-connection';
@@ -14,8 +15,8 @@ export class PrismaModule {
   static forRoot(connection: SqlConnection): DynamicModule {
     return {
       module: PrismaModule,
-      providers: [{ provide: SQL_CONNECTION, useValue: connection }, PrismaService],
-      exports: [PrismaService, SQL_CONNECTION],
+      providers: [{ provide: SQL_CONNECTION, useValue: connection }, PrismaService, LeaseService],
+      exports: [PrismaService, LeaseService, SQL_CONNECTION],
     };
   }
 }

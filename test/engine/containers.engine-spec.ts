@@ -170,7 +170,7 @@ describeOnEngine('containers on a real engine', () => {
 
     await proxy.close();
     const blind = await reconciler.reconcile();
-    expect(blind).toEqual({ engineReachable: false, checked: 0, changes: [], orphans: [] });
+    expect(blind).toEqual({ engineReachable: false, checked: 0, changes: [], orphans: [], nodesDown: [] });
     expect((await t.prisma.containerInstance.findUniqueOrThrow({ where: { id: gone.id } })).status).toBe('RUNNING');
     await proxy.open();
 

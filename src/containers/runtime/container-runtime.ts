@@ -1,7 +1,9 @@
 /**
- * The port between berth and whatever runs containers. The Docker adapter (dockerode) is the
- * first implementation; Swarm services or Kubernetes implement the same class later. Nothing
- * outside an adapter talks to an engine, and adapters speak only these types.
+ * The port between berth and whatever runs containers: single-host Docker (DockerRuntime, one
+ * engine container per berth container) or a Docker Swarm (SwarmRuntime, one service with one
+ * replica per berth container), chosen by CONTAINER_RUNTIME. Nothing outside an adapter talks to
+ * an engine, and adapters speak only these types. `engineId` is whatever the adapter names its
+ * object by (a container id, a service id).
  */
 
 /** Labels on every engine object berth makes: how reconciliation finds its own. */
@@ -33,6 +35,10 @@ export interface EngineContainer {
   oomKilled?: boolean;
   /** The engine's own error text, e.g. a command that could not be executed. */
   error?: string;
+  /** Swarm: the node running (or about to run) it. */
+  nodeId?: string;
+  /** Swarm: every node where one of its tasks last reported running; a node that went down is among them. */
+  runningOnNodeIds?: string[];
 }
 
 export interface ContainerStats {
@@ -42,10 +48,23 @@ export interface ContainerStats {
   pids: number;
 }
 
+export interface ClusterNode {
+  id: string;
+  hostname: string;
+  role: 'manager' | 'worker';
+  /** `ready` takes tasks; `down`, `disconnected` and `unknown` do not. */
+  state: string;
+  availability: string;
+  leader: boolean;
+}
+
 export interface EngineInfo {
   version: string;
+  /** Swarm: the whole cluster's cores and memory; Docker: the host's. */
   cpus: number;
   memoryBytes: number;
+  /** Swarm only. */
+  cluster?: { managers: number; nodes: ClusterNode[] };
 }
 
 /** The engine could not be reached at all (socket missing, refused, timed out). */
@@ -64,7 +83,15 @@ export class EngineRejectedError extends Error {
   }
 }
 
+/** The engine cannot do this at all (e.g. stats of a swarm task on another node); `message` says why. */
+export class EngineUnsupportedError extends Error {
+  override name = 'EngineUnsupportedError';
+}
+
 export abstract class ContainerRuntime {
+  /** `docker` or `swarm`: shown by /health/ready. */
+  abstract readonly kind: string;
+
   /** Creates the container (not started) and returns the engine's id for it. */
   abstract create(spec: ContainerSpec): Promise<string>;
   abstract start(engineId: string): Promise<void>;
@@ -74,7 +101,7 @@ export abstract class ContainerRuntime {
   abstract remove(engineId: string): Promise<void>;
   /** null when the engine has no such container. */
   abstract inspect(engineId: string): Promise<EngineContainer | null>;
-  /** Every container carrying berth's managed-by label. */
+  /** Every container (swarm: service) carrying berth's managed-by label. */
   abstract listManaged(): Promise<EngineContainer[]>;
   /** The last `tail` lines of stdout and stderr, interleaved as written. */
   abstract logs(engineId: string, tail: number): Promise<string>;

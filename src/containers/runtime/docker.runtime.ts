@@ -1,5 +1,4 @@
-import Docker from 'dockerode';
-import { Agent } from 'node:http';
+import type Docker from 'dockerode';
 import type { ContainerInspectInfo } from 'dockerode';
 import {
   ContainerRuntime,
@@ -7,15 +6,13 @@ import {
   ContainerStats,
   EngineContainer,
   EngineInfo,
-  EngineRejectedError,
   EngineState,
-  EngineUnavailableError,
   LABEL_CUSTOMER_ID,
   LABEL_INSTANCE_ID,
   LABEL_MANAGED_BY,
   MANAGED_BY_VALUE,
 } from './container-runtime';
-import { demuxDockerLogs } from './docker-frames';
+import { dockerClient, isNotFound, logOptions, readContainerStats, readLogs, translateEngineError as translate } from './docker-client';
 
 export interface DockerRuntimeOptions {
   /** `unix:///var/run/docker.sock` or `tcp://host:2375`. */
@@ -25,42 +22,16 @@ export interface DockerRuntimeOptions {
   stopTimeoutSeconds: number;
 }
 
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EACCES', 'EPIPE']);
-
-function connection(host: string): Docker.DockerOptions {
-  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
-  const url = new URL(host.replace(/^tcp:/, 'http:'));
-  return { protocol: 'http', host: url.hostname, port: Number(url.port || 2375) };
-}
-
-/** dockerode's errors carry `statusCode` when the engine answered, a socket `code` when it did not. */
-function translate(error: unknown): Error {
-  const e = error as { statusCode?: number; code?: string; json?: { message?: string }; message?: string };
-  if (typeof e?.statusCode === 'number') {
-    const reason = e.json?.message ?? e.message ?? `engine answered ${e.statusCode}`;
-    return new EngineRejectedError(reason.trim(), e.statusCode);
-  }
-  if (e?.code && UNREACHABLE.has(e.code)) return new EngineUnavailableError(`Container engine unreachable (${e.code})`);
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as { statusCode?: number })?.statusCode === 404;
-}
+const SWARM_SERVICE_LABEL = 'com.docker.swarm.service.id';
 
 /** Single-host Docker through dockerode: one engine container per berth container. */
 export class DockerRuntime extends ContainerRuntime {
+  readonly kind = 'docker';
   private readonly docker: Docker;
 
   constructor(private readonly options: DockerRuntimeOptions) {
     super();
-    // No keep-alive: after an engine restart, pooled sockets would fail the next calls with
-    // EPIPE/ECONNRESET (read as "engine down"). A fresh local connection costs microseconds.
-    this.docker = new Docker({
-      ...connection(options.host),
-      timeout: 30_000,
-      agent: new Agent({ keepAlive: false }),
-    } as Docker.DockerOptions);
+    this.docker = dockerClient(options.host);
   }
 
   async create(spec: ContainerSpec): Promise<string> {
@@ -128,7 +99,8 @@ export class DockerRuntime extends ContainerRuntime {
         all: true,
         filters: { label: [`${LABEL_MANAGED_BY}=${MANAGED_BY_VALUE}`] },
       });
-      return list.map((item) => ({
+      // A swarm task container carries the labels too, but belongs to its service (SwarmRuntime's).
+      return list.filter((item) => !item.Labels[SWARM_SERVICE_LABEL]).map((item) => ({
         engineId: item.Id,
         instanceId: item.Labels[LABEL_INSTANCE_ID],
         customerId: item.Labels[LABEL_CUSTOMER_ID],
@@ -138,28 +110,11 @@ export class DockerRuntime extends ContainerRuntime {
   }
 
   async logs(engineId: string, tail: number): Promise<string> {
-    return this.call(async () => {
-      const output = (await this.docker
-        .getContainer(engineId)
-        .logs({ stdout: true, stderr: true, tail, follow: false, timestamps: false })) as unknown as Buffer;
-      return demuxDockerLogs(Buffer.isBuffer(output) ? output : Buffer.from(String(output)));
-    });
+    return this.call(async () => readLogs(await this.docker.getContainer(engineId).logs(logOptions(tail))));
   }
 
   async stats(engineId: string): Promise<ContainerStats> {
-    return this.call(async () => {
-      const s = await this.docker.getContainer(engineId).stats({ stream: false });
-      const cpuDelta = s.cpu_stats.cpu_usage.total_usage - (s.precpu_stats.cpu_usage?.total_usage ?? 0);
-      const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
-      const onlineCpus = s.cpu_stats.online_cpus ?? s.cpu_stats.cpu_usage.percpu_usage?.length ?? 1;
-      const cache = (s.memory_stats.stats as Record<string, number> | undefined)?.inactive_file ?? 0;
-      return {
-        cpuPercent: systemDelta > 0 && cpuDelta > 0 ? Math.round((cpuDelta / systemDelta) * onlineCpus * 10000) / 100 : 0,
-        memoryBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache),
-        memoryLimitBytes: s.memory_stats.limit ?? 0,
-        pids: s.pids_stats?.current ?? 0,
-      };
-    });
+    return this.call(() => readContainerStats(this.docker, engineId));
   }
 
   async info(): Promise<EngineInfo> {
