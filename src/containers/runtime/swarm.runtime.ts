@@ -251,13 +251,13 @@ export class SwarmRuntime extends ContainerRuntime {
     const deadline = Date.now() + this.options.startTimeoutSeconds * 1000;
     let latest: Task | undefined;
     while (Date.now() < deadline) {
-      const tasks = (await engineCall(() => this.tasks(engineId))).sort(newestFirst);
       // Clock skew between the engine and berth: allow a second.
-      latest = tasks.find((t) => Date.parse(t.CreatedAt) >= since - 1000) ?? latest;
+      const fresh = (await engineCall(() => this.tasks(engineId))).filter((t) => Date.parse(t.CreatedAt) >= since - 1000).sort(newestFirst);
+      latest = fresh[0] ?? latest;
       if (latest?.Status.State === 'running') return;
-      if (latest && (latest.Status.State === 'failed' || latest.Status.State === 'rejected')) {
-        throw new EngineRejectedError(taskReason(latest), 422);
-      }
+      // With a restart delay of 0 the swarm has already made the next task: look at every attempt.
+      const failed = fresh.find((t) => t.Status.State === 'failed' || t.Status.State === 'rejected');
+      if (failed) throw new EngineRejectedError(taskReason(failed), 422);
       await sleep(POLL_MS);
     }
     const reason = latest ? taskReason(latest) : 'no task was created';
@@ -327,7 +327,8 @@ function toEngineContainer(service: ServiceInfo, tasks: Task[]): EngineContainer
   const replicas = service.Spec.Mode?.Replicated?.Replicas ?? 0;
   const current = sorted.find((t) => t.DesiredState === 'running') ?? sorted[0];
   let state: EngineState;
-  if (replicas === 0) state = sorted.some((t) => t.Status.State === 'running') ? 'running' : 'exited';
+  // Scaled to 0 is stopped, even while the last task is still shutting down.
+  if (replicas === 0) state = 'exited';
   else state = current?.Status.State === 'running' ? 'running' : 'restarting';
   const failed = current && ENDED.has(current.Status.State) && current.Status.State !== 'complete';
   return {
