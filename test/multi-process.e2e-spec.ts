@@ -1,9 +1,24 @@
-import { announcePostgresSkip, createTestDatabase, describeOnPostgres, TestDatabase } from './support/postgres';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { announcePostgresSkip, createTestDatabase, describeOnPostgres, POSTGRES_URL, TestDatabase } from './support/postgres';
+import { describeIf } from './support/describe-if';
 import { ServerProcess, startServer } from './support/processes';
 import { announceEngineSkip, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from './support/engine';
 import { newRegistration } from './support/factories';
 import { startTestApp } from './support/test-app';
 import { AuditService } from '../src/audit/audit.service';
+import { Client } from 'pg';
+import { SocketProxy } from './support/socket-proxy';
+
+async function query<T>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
 
 async function post(server: ServerProcess, path: string, body: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${server.url}${path}`, {
@@ -35,6 +50,16 @@ describeOnPostgres('two berth processes on one PostgreSQL', () => {
   afterAll(async () => {
     await Promise.all((servers ?? []).map((server) => server.stop()));
     await db?.drop();
+  });
+
+  it('applied every migration exactly once although both started together on an empty database', async () => {
+    const rows = await query<{ migration_name: string; finished: boolean; rolled_back: boolean }>(
+      db.url,
+      `SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations`,
+    );
+    const names = readdirSync(join(__dirname, '..', 'prisma', 'migrations')).filter((name) => /^\d+_/.test(name)).sort();
+    expect(rows.map((r) => r.migration_name).sort()).toEqual(names);
+    expect(rows.every((r) => r.finished && !r.rolled_back)).toBe(true);
   });
 
   it('50 concurrent registrations spread over both get 50 distinct, consecutive public ids', async () => {
@@ -99,5 +124,47 @@ describeOnPostgres('two berth processes on one PostgreSQL', () => {
     expect((await post(servers[1], '/api/auth/login', wrong)).status).toBe(401);
     expect((await post(servers[0], '/api/auth/login', wrong)).status).toBe(401);
     expect((await post(servers[1], '/api/auth/login', { login: input.username, password: input.password })).status).toBe(429);
+  });
+});
+
+interface RunLine {
+  msg: string;
+  holder?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+announceEngineSkip('the two-process reconciliation lease test in multi-process.e2e-spec.ts');
+describeIf(Boolean(POSTGRES_URL && DOCKER_HOST))('reconciliation across two berth processes', () => {
+  it('never runs in both at once: one process holds the lease, the other skips', async () => {
+    const db = await createTestDatabase();
+    // A slow engine (each call 1.5 s late) and a 1 s timer in both processes: without the lease, runs would overlap.
+    const slowEngine = new SocketProxy(DOCKER_HOST!.replace('unix://', ''), 1500);
+    await slowEngine.open();
+    const env = { DATABASE_URL: db.url, DOCKER_HOST: slowEngine.host, RECONCILE_INTERVAL_SECONDS: '1', LOG_LEVEL: 'debug' };
+    const servers = await Promise.all([startServer(env), startServer(env)]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 9000));
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+      await slowEngine.close();
+      await db.drop();
+    }
+    const lines = servers.flatMap((server) =>
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as RunLine),
+    );
+    const runs = lines.filter((l) => l.msg === 'Reconciliation run').map((l) => ({ holder: l.holder!, from: Date.parse(l.startedAt!), to: Date.parse(l.finishedAt!) }));
+    const skipped = lines.filter((l) => l.msg === 'Reconciliation skipped: another process is running it');
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(runs.every((run) => run.to - run.from >= 1400)).toBe(true); // really slow
+    expect(skipped.length).toBeGreaterThanOrEqual(1);
+    const sorted = [...runs].sort((a, b) => a.from - b.from);
+    for (let i = 1; i < sorted.length; i++) {
+      expect({ run: i, overlapsPrevious: sorted[i].from < sorted[i - 1].to }).toEqual({ run: i, overlapsPrevious: false });
+    }
   });
 });

@@ -12,7 +12,11 @@ export class SocketProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly upstreamPath: string) {}
+  /** `delayMs`: each connection reaches the engine that much later (a slow engine). */
+  constructor(
+    private readonly upstreamPath: string,
+    private readonly delayMs = 0,
+  ) {}
 
   get host(): string {
     return `unix://${this.path}`;
@@ -20,15 +24,22 @@ export class SocketProxy {
 
   async open(): Promise<void> {
     this.server = createServer((client) => {
-      const upstream = createConnection(this.upstreamPath);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
+      client.pause();
+      this.track(client);
+      setTimeout(() => {
+        const upstream = this.track(createConnection(this.upstreamPath));
+        client.pipe(upstream).pipe(client);
+        client.resume();
+      }, this.delayMs);
     });
     await new Promise<void>((resolve) => this.server!.listen(this.path, resolve));
+  }
+
+  private track(socket: Socket): Socket {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    return socket;
   }
 
   /** The engine disappears: the socket goes away and open connections are cut. */
