@@ -169,6 +169,7 @@ function nodesDownReport(info: EngineInfo, engine: EngineContainer[], owners: Ma
       state: node.state,
       containers: engine
         .filter((c) => c.runningOnNodeIds?.includes(node.id) && c.instanceId)
-        .map((c) => ({ id: c.instanceId!, customerId: owners.get(c.instanceId!) ?? c.customerId ?? null })),
+        .map((c) => ({ id: c.instanceId!, customerId: owners.get(c.instanceId!) ?? c.customerId ?? null }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
     }));
 }
