@@ -27,6 +27,7 @@ export class SocketProxy {
       client.pause();
       this.track(client);
       setTimeout(() => {
+        if (client.destroyed) return; // the proxy closed meanwhile
         const upstream = this.track(createConnection(this.upstreamPath));
         client.pipe(upstream).pipe(client);
         client.resume();
