@@ -78,6 +78,17 @@ describe('containers without an engine', () => {
     const own = await request(t.http).get(`/api/containers/${row.id}`).set(bearer(bob.accessToken)).expect(200);
     expect(own.body).toMatchObject({ id: row.id, customerId: bob.user.id, status: 'STOPPED' });
     expect(own.body.env).toBeUndefined();
+    // The list reads straight from the driver: the same record, times included, in any local time zone.
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const list = await request(t.http).get('/api/containers').set(bearer(bob.accessToken)).expect(200);
+      expect(list.body).toEqual({ items: [own.body], total: 1, page: 1, pageSize: 20 });
+      expect(list.body.items[0].createdAt).toBe(row.createdAt.toISOString());
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
     const down = await request(t.http).post(`/api/containers/${row.id}/stop`).set(bearer(bob.accessToken)).expect(503);
     expect(down.body.code).toBe('ENGINE_UNAVAILABLE');
   });

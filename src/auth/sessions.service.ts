@@ -133,14 +133,17 @@ export class SessionsService {
    */
   async authenticate(claims: AccessTokenClaims): Promise<AuthUser> {
     if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw INVALID_TOKEN();
-    // Every authenticated request runs this: one raw query (a Prisma model query costs ~3 ms of
-    // CPU in its query compiler here, raw SQL well under 1 ms; see bench/README.md).
-    const [user] = await this.prisma.$queryRaw<User[]>`
-      SELECT u."id", u."email", u."username", u."passwordHash", u."firstName", u."lastName", u."displayName",
-             u."createdAt", u."updatedAt", u."role"::text AS "role", u."publicCustomerId", u."disabledAt"
-        FROM "Session" s JOIN "User" u ON u."id" = s."userId"
-       WHERE s."id" = ${claims.sid} AND s."userId" = ${claims.sub}
-         AND s."revokedAt" IS NULL AND s."expiresAt" > ${new Date()} AND u."disabledAt" IS NULL`;
+    // Every authenticated request runs this: one query straight on the driver (a Prisma model
+    // query costs ~3 ms of CPU in its query compiler here, $queryRaw ~0.8 ms; see bench/README.md).
+    const [user] = await this.prisma.directQuery<User>(
+      `SELECT u."id", u."email", u."username", u."passwordHash", u."firstName", u."lastName", u."displayName",
+              u."createdAt" AT TIME ZONE 'UTC' AS "createdAt", u."updatedAt" AT TIME ZONE 'UTC' AS "updatedAt",
+              u."role"::text AS "role", u."publicCustomerId", u."disabledAt" AT TIME ZONE 'UTC' AS "disabledAt"
+         FROM "Session" s JOIN "User" u ON u."id" = s."userId"
+        WHERE s."id" = $1 AND s."userId" = $2
+          AND s."revokedAt" IS NULL AND s."expiresAt" > now() AT TIME ZONE 'UTC' AND u."disabledAt" IS NULL`,
+      [claims.sid, claims.sub],
+    );
     if (!user) throw INVALID_TOKEN();
     return { id: user.id, role: user.role, sessionId: claims.sid, label: userLabel(user), record: user };
   }

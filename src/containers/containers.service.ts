@@ -4,7 +4,6 @@ import { Actor, AuditInput, AuditService, UserActor } from '../audit/audit.servi
 import { DomainError } from '../common/domain-error';
 import { uniqueViolationFields } from '../common/prisma-errors';
 import { AppConfig } from '../config/app-config';
-import { Prisma } from '../generated/prisma/client';
 import type { ContainerInstance, ContainerStatus } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { statusFromEngine } from './container-state';
@@ -143,21 +142,27 @@ export class ContainersService {
    * total as a window count (a second query only for a page past the end).
    */
   async list(ownerId: string, query: ListContainersQuery): Promise<ContainerList> {
-    const status = query.status
-      ? Prisma.sql`"status" = ${query.status}::"ContainerStatus"`
-      : Prisma.sql`"status" <> 'DELETED'`;
-    const rows = await this.prisma.$queryRaw<(ContainerInstance & { total: number })[]>`
-      SELECT "id", "customerId", "createdById", "name", "activeName", "image", "command", "env", "memoryMb", "cpus",
-             "status"::text AS "status", "engineId", "lastError", "createdAt", "updatedAt", "deletedAt",
-             count(*) OVER ()::int AS "total"
-        FROM "ContainerInstance"
-       WHERE "customerId" = ${ownerId} AND ${status}
-       ORDER BY "createdAt" DESC, "id" DESC
-       LIMIT ${query.pageSize} OFFSET ${(query.page - 1) * query.pageSize}`;
+    const [where, params] = query.status
+      ? [`"customerId" = $1 AND "status" = $2::"ContainerStatus"`, [ownerId, query.status]]
+      : [`"customerId" = $1 AND "status" <> 'DELETED'`, [ownerId]];
+    const n = params.length;
+    const rows = await this.prisma.directQuery<ContainerInstance & { total: number }>(
+      `SELECT "id", "customerId", "createdById", "name", "activeName", "image", coalesce("command", '{}') AS "command", "env", "memoryMb", "cpus",
+              "status"::text AS "status", "engineId", "lastError", "createdAt" AT TIME ZONE 'UTC' AS "createdAt",
+              "updatedAt" AT TIME ZONE 'UTC' AS "updatedAt", "deletedAt" AT TIME ZONE 'UTC' AS "deletedAt",
+              count(*) OVER ()::int AS "total"
+         FROM "ContainerInstance"
+        WHERE ${where}
+        ORDER BY "createdAt" DESC, "id" DESC
+        LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, query.pageSize, (query.page - 1) * query.pageSize],
+    );
     let total = rows[0]?.total;
     if (total === undefined) {
-      const [counted] = await this.prisma.$queryRaw<{ total: number }[]>`
-        SELECT count(*)::int AS "total" FROM "ContainerInstance" WHERE "customerId" = ${ownerId} AND ${status}`;
+      const [counted] = await this.prisma.directQuery<{ total: number }>(
+        `SELECT count(*)::int AS "total" FROM "ContainerInstance" WHERE ${where}`,
+        params,
+      );
       total = counted.total;
     }
     const items = rows.map(({ total: _total, ...row }) => row as ContainerInstance);
