@@ -52,3 +52,4 @@ createServer(async (req, res) => {
     res.writeHead(500).end(String(error));
   }
 }).listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\n'));
+process.once('SIGTERM', () => process.exit(0)); // lets --cpu-prof write its profile

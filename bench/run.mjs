@@ -5,7 +5,7 @@
 import { hash } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,7 +16,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const dbKind = args.includes('--db') ? args[args.indexOf('--db') + 1] : 'pglite';
+// --profile: berth runs with --cpu-prof; the profile's hottest functions are printed at the end.
+const profileDir = args.includes('--profile') ? mkdtempSync(join(tmpdir(), 'berth-cpu-prof-')) : undefined;
 const DURATION = quick ? 3 : 10;
+const WARMUP = quick ? 2 : 5;
 const SECRET = randomBytes(48).toString('base64url'); // production mode refuses placeholders
 const log = (message) => process.stderr.write(`${message}\n`);
 
@@ -48,7 +51,8 @@ async function waitFor(url, child, timeoutMs = 60000) {
 
 async function startBerth(env) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+  const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child = spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port),
       JWT_ACCESS_SECRET: SECRET, RECONCILE_INTERVAL_SECONDS: '0', LOGIN_MAX_FAILURES_PER_IP: '1000000', ...env },
@@ -85,6 +89,10 @@ function cannon(url, { connections, method = 'GET', body, headers = {}, duration
       }
     });
   });
+}
+
+async function warmUp(url, headers) {
+  await cannon(url, { connections: 10, headers, duration: WARMUP });
 }
 
 async function login(url) {
@@ -137,25 +145,29 @@ async function prepareDatabase() {
 async function provisioning(berthUrl, token, dockerHost) {
   const { default: Docker } = await import('dockerode');
   const docker = new Docker({ socketPath: dockerHost.replace('unix://', '') });
-  const rounds = quick ? 5 : 20;
+  const rounds = quick ? 5 : 30;
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const body = { image: 'localhost/busybox:latest', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'], memoryMb: 16, cpus: 0.05 };
   const raw = [];
   const viaBerth = [];
+  // Rounds alternate raw and berth, and the overhead is the median of each round's difference:
+  // the engine's own time swings by tens of ms from one minute to the next on this machine.
   for (let i = 0; i < rounds; i++) {
     let t = performance.now();
     const c = await docker.createContainer({ Image: body.image, Cmd: body.command, HostConfig: { Memory: 16 << 20, NanoCpus: 5e7, NetworkMode: 'none' } });
     await c.start();
+    await c.inspect();
     await c.remove({ force: true });
     raw.push(performance.now() - t);
     t = performance.now();
     const created = await fetch(`${berthUrl}/api/containers`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ ...body, name: `bench-p-${Date.now()}-${i}` }) });
     const { id } = await created.json();
     if (created.status !== 201) throw new Error(`provisioning failed: ${created.status}`);
-    await fetch(`${berthUrl}/api/containers/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const deleted = await fetch(`${berthUrl}/api/containers/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    if (deleted.status !== 204) throw new Error(`delete failed: ${deleted.status}`);
     viaBerth.push(performance.now() - t);
   }
-  return { rounds, rawMedianMs: Math.round(median(raw)), berthMedianMs: Math.round(median(viaBerth)), overheadMs: Math.round(median(viaBerth) - median(raw)) };
+  return { rounds, rawMedianMs: Math.round(median(raw)), berthMedianMs: Math.round(median(viaBerth)), overheadMs: Math.round(median(viaBerth.map((b, i) => b - raw[i]))) };
 }
 
 /** Everything started here is stopped on the way out, also when a scenario fails. */
@@ -188,13 +200,18 @@ async function main() {
   running.push(berth);
   const token = await login(berth.url);
   const auth = { authorization: `Bearer ${token}` };
-  results.rssBeforeMb = rssMb(berth.child.pid);
   const listConnections = quick ? [10] : [1, 10, 50];
-  for (const c of listConnections) add(`GET /api/containers (berth) c=${c}`, await cannon(`${berth.url}/api/containers`, { connections: c, headers: auth }), { connections: c });
-  add('GET /api/auth/me (berth) c=10', await cannon(`${berth.url}/api/auth/me`, { connections: 10, headers: auth }));
-  const secondRun = await cannon(`${berth.url}/api/containers`, { connections: 10, headers: auth });
-  results.rssAfterFirstRunMb = rssMb(berth.child.pid);
-  add('GET /api/containers (berth) c=10, second run', secondRun);
+  results.rssAtStartMb = rssMb(berth.child.pid);
+  // Both servers get the same untimed warm-up, so the JIT's first seconds are nobody's number.
+  await warmUp(`${berth.url}/api/containers`, auth);
+  // Two identical rounds: the second shows whether memory keeps growing under the same load.
+  for (const round of [1, 2]) {
+    const suffix = round === 1 ? '' : ', second run';
+    for (const c of listConnections) add(`GET /api/containers (berth) c=${c}${suffix}`, await cannon(`${berth.url}/api/containers`, { connections: c, headers: auth }), { connections: c, round });
+    add(`GET /api/auth/me (berth) c=10${suffix}`, await cannon(`${berth.url}/api/auth/me`, { connections: 10, headers: auth }), { round });
+    results[`rssAfterRound${round}Mb`] = rssMb(berth.child.pid);
+  }
+  results.rssGrowthPercent = Math.round(((results.rssAfterRound2Mb - results.rssAfterRound1Mb) / results.rssAfterRound1Mb) * 1000) / 10;
   const [storm, meDuringStorm] = await Promise.all([
     cannon(`${berth.url}/api/auth/login`, { connections: 20, method: 'POST', body: { login: BENCH_USER.username, password: BENCH_USER.password } }),
     cannon(`${berth.url}/api/auth/me`, { connections: 10, headers: auth }),
@@ -202,33 +219,41 @@ async function main() {
   add('POST /api/auth/login storm c=20', storm);
   add('GET /api/auth/me c=10 during the login storm', meDuringStorm);
   if (dockerHost) results.provisioning = await provisioning(berth.url, token, dockerHost);
-  results.rssAfterMb = rssMb(berth.child.pid);
+  results.rssAtEndMb = rssMb(berth.child.pid);
   await berth.stop();
 
   const raw = await startRaw(db.target);
   running.push(raw);
+  await warmUp(`${raw.url}/`, auth);
   for (const c of listConnections) add(`GET list (raw node http + ${dbKind}) c=${c}`, await cannon(`${raw.url}/`, { connections: c, headers: auth }), { connections: c });
   await raw.stop();
   await db.cleanup();
 
   for (const c of listConnections) {
-    const b = results.scenarios.find((s) => s.name === `GET /api/containers (berth) c=${c}`);
     const r = results.scenarios.find((s) => s.name === `GET list (raw node http + ${dbKind}) c=${c}`);
+    const b = results.scenarios.find((s) => s.name === `GET /api/containers (berth) c=${c}`);
     results[`ratioC${c}`] = Math.round((b.rps / r.rps) * 100) / 100;
+    results[`p99RatioC${c}`] = Math.round((b.p99 / r.p99) * 10) / 10;
   }
 
   const table = ['| scenario | req/s | p50 ms | p99 ms | errors |', '| --- | ---: | ---: | ---: | ---: |',
     ...results.scenarios.map((s) => `| ${s.name} | ${s.rps} | ${s.p50} | ${s.p99} | ${s.errors} |`)].join('\n');
+  const p = results.provisioning;
   const extra = [
-    ...listConnections.map((c) => `- berth / raw list throughput at c=${c}: **${results[`ratioC${c}`]}**`),
-    results.provisioning ? `- provisioning (create+start+delete, median of ${results.provisioning.rounds}): raw dockerode ${results.provisioning.rawMedianMs} ms, berth ${results.provisioning.berthMedianMs} ms, overhead **${results.provisioning.overheadMs} ms**` : '- provisioning: skipped (no engine)',
-    `- berth RSS: ${results.rssBeforeMb} MB before, ${results.rssAfterFirstRunMb} MB after the first list runs, ${results.rssAfterMb} MB at the end`,
+    ...listConnections.map((c) => `- berth / raw list at c=${c}: throughput **${results[`ratioC${c}`]}**, p99 **${results[`p99RatioC${c}`]}x**`),
+    p ? `- provisioning (create+start+inspect+remove, ${p.rounds} paired rounds): raw dockerode ${p.rawMedianMs} ms, berth ${p.berthMedianMs} ms, overhead (median of the pairs) **${p.overheadMs} ms**` : '- provisioning: skipped (no engine)',
+    `- berth RSS: ${results.rssAtStartMb} MB at start, ${results.rssAfterRound1Mb} MB after round 1, ${results.rssAfterRound2Mb} MB after the identical round 2 (**${results.rssGrowthPercent}%**), ${results.rssAtEndMb} MB at the end`,
   ].join('\n');
   process.stdout.write(`\n## berth bench (${dbKind}${quick ? ', quick' : ''}, ${results.date})\n\n${table}\n\n${extra}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   const file = join(ROOT, 'bench', 'results', `${results.date.slice(0, 19).replace(/:/g, '')}-${dbKind}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${file}`);
+  if (profileDir) {
+    const { summarize } = await import('./profile-summary.mjs');
+    for (const f of readdirSync(profileDir)) process.stdout.write(`\n${summarize(join(profileDir, f))}\n`);
+    log(`cpu profiles kept in ${profileDir} (open them in Chrome DevTools)`);
+  }
 }
 
 main()

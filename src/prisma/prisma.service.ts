@@ -1,9 +1,22 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
 import { SQL_CONNECTION } from './prisma.tokens';
 import type { SqlConnection } from './sql-connection';
+
+const statementNames = new Map<string, string>();
+
+/** A stable name per distinct SQL text (the hot reads come in a handful of shapes). */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `berth_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
 
 type AdapterFactory = NonNullable<Prisma.PrismaClientOptions['adapter']>;
 
@@ -33,7 +46,11 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
    * process's local time zone, and Prisma stores UTC.
    */
   async directQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
-    if (this.connection.kind === 'postgres') return (await this.connection.pool.query(sql, params)).rows as T[];
+    if (this.connection.kind === 'postgres') {
+      // Named, so each pooled connection parses and plans it once, not per request: the server
+      // shares the machine's cores with the API (behind PgBouncer, needs its prepared-statement support).
+      return (await this.connection.pool.query<T & object>({ name: statementName(sql), text: sql, values: params })).rows;
+    }
     return (await this.connection.pglite.query<T>(sql, params)).rows;
   }
 
