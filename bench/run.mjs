@@ -142,14 +142,15 @@ async function prepareDatabase() {
   return { target, databaseUrl: dbKind === 'postgres' ? target : `file:${target}`, cleanup };
 }
 
-async function provisioning(berthUrl, token, dockerHost) {
+async function provisioning(berthUrl, token, dockerHost, meter) {
   const { default: Docker } = await import('dockerode');
   const docker = new Docker({ socketPath: dockerHost.replace('unix://', '') });
-  const rounds = quick ? 5 : 30;
+  const rounds = quick ? 10 : 30;
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const body = { image: 'localhost/busybox:latest', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'], memoryMb: 16, cpus: 0.05 };
   const raw = [];
   const viaBerth = [];
+  const berthOwn = [];
   // Rounds alternate raw and berth, and the overhead is the median of each round's difference:
   // the engine's own time swings by tens of ms from one minute to the next on this machine.
   for (let i = 0; i < rounds; i++) {
@@ -159,6 +160,7 @@ async function provisioning(berthUrl, token, dockerHost) {
     await c.inspect();
     await c.remove({ force: true });
     raw.push(performance.now() - t);
+    meter?.take();
     t = performance.now();
     const created = await fetch(`${berthUrl}/api/containers`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ ...body, name: `bench-p-${Date.now()}-${i}` }) });
     const { id } = await created.json();
@@ -166,8 +168,57 @@ async function provisioning(berthUrl, token, dockerHost) {
     const deleted = await fetch(`${berthUrl}/api/containers/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
     if (deleted.status !== 204) throw new Error(`delete failed: ${deleted.status}`);
     viaBerth.push(performance.now() - t);
+    if (meter) berthOwn.push(viaBerth[i] - meter.take());
   }
-  return { rounds, rawMedianMs: Math.round(median(raw)), berthMedianMs: Math.round(median(viaBerth)), overheadMs: Math.round(median(viaBerth.map((b, i) => b - raw[i]))) };
+  return {
+    rounds,
+    rawMedianMs: Math.round(median(raw)),
+    berthMedianMs: Math.round(median(viaBerth)),
+    overheadMs: Math.round(median(viaBerth.map((b, i) => b - raw[i]))),
+    berthOwnMs: meter ? Math.round(median(berthOwn) * 10) / 10 : undefined,
+  };
+}
+
+/**
+ * A unix-socket relay in front of the engine that adds up how long the engine took to answer
+ * (first request byte in to last response byte out, per connection: berth's client opens one per
+ * call). A provisioning round's time minus that is berth's own part, free of the engine's swings.
+ */
+async function engineMeter(engineSocket) {
+  const { createServer, connect } = await import('node:net');
+  const socketPath = join(mkdtempSync(join(tmpdir(), 'berth-engine-meter-')), 'docker.sock');
+  let engineMs = 0;
+  const server = createServer((client) => {
+    const upstream = connect(engineSocket);
+    let first;
+    let last;
+    client.on('data', (chunk) => {
+      first ??= performance.now();
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      last = performance.now();
+      client.write(chunk);
+    });
+    const done = () => {
+      if (first !== undefined && last !== undefined) engineMs += last - first;
+      first = last = undefined;
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', done).on('error', done);
+    upstream.on('close', done).on('error', done);
+  });
+  await new Promise((resolve) => server.listen(socketPath, resolve));
+  return {
+    host: `unix://${socketPath}`,
+    take: () => {
+      const taken = engineMs;
+      engineMs = 0;
+      return taken;
+    },
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Everything started here is stopped on the way out, also when a scenario fails. */
@@ -183,6 +234,8 @@ async function main() {
       log('no container engine: the provisioning scenario is skipped (set BENCH_DOCKER_HOST or run as root with docker.io available)');
     }
   }
+  const meter = dockerHost?.startsWith('unix://') ? await engineMeter(dockerHost.slice('unix://'.length)) : undefined;
+  if (meter) running.push(meter);
   const db = await prepareDatabase();
   const results = { date: new Date().toISOString(), db: dbKind, quick, durationSeconds: DURATION, scenarios: [] };
   const add = (name, r, extra = {}) => {
@@ -195,7 +248,7 @@ async function main() {
     QUOTA_MAX_CONTAINERS: '1000',
     QUOTA_MAX_MEMORY_MB: '1000000',
     QUOTA_MAX_CPUS: '1000',
-    ...(dockerHost ? { DOCKER_HOST: dockerHost } : {}),
+    ...(dockerHost ? { DOCKER_HOST: meter?.host ?? dockerHost } : {}),
   });
   running.push(berth);
   const token = await login(berth.url);
@@ -218,7 +271,7 @@ async function main() {
   ]);
   add('POST /api/auth/login storm c=20', storm);
   add('GET /api/auth/me c=10 during the login storm', meDuringStorm);
-  if (dockerHost) results.provisioning = await provisioning(berth.url, token, dockerHost);
+  if (dockerHost) results.provisioning = await provisioning(berth.url, token, dockerHost, meter);
   results.rssAtEndMb = rssMb(berth.child.pid);
   await berth.stop();
 
@@ -241,7 +294,7 @@ async function main() {
   const p = results.provisioning;
   const extra = [
     ...listConnections.map((c) => `- berth / raw list at c=${c}: throughput **${results[`ratioC${c}`]}**, p99 **${results[`p99RatioC${c}`]}x**`),
-    p ? `- provisioning (create+start+inspect+remove, ${p.rounds} paired rounds): raw dockerode ${p.rawMedianMs} ms, berth ${p.berthMedianMs} ms, overhead (median of the pairs) **${p.overheadMs} ms**` : '- provisioning: skipped (no engine)',
+    p ? `- provisioning (create+start+inspect+remove, ${p.rounds} paired rounds): raw dockerode ${p.rawMedianMs} ms, berth ${p.berthMedianMs} ms, difference (median of the pairs) ${p.overheadMs} ms; berth's own time outside engine calls **${p.berthOwnMs} ms** (median)` : '- provisioning: skipped (no engine)',
     `- berth RSS: ${results.rssAtStartMb} MB at start, ${results.rssAfterRound1Mb} MB after round 1, ${results.rssAfterRound2Mb} MB after the identical round 2 (**${results.rssGrowthPercent}%**), ${results.rssAtEndMb} MB at the end`,
   ].join('\n');
   process.stdout.write(`\n## berth bench (${dbKind}${quick ? ', quick' : ''}, ${results.date})\n\n${table}\n\n${extra}\n`);

@@ -30,7 +30,13 @@ export class ContainerStatsResponse {
   @ApiProperty() pids!: number;
 }
 
-export function toContainerResponse(row: ContainerInstance): ContainerResponse {
+/** The columns a customer's view is made of: env (which may hold secrets) is not among them. */
+export type ContainerView = Pick<
+  ContainerInstance,
+  'id' | 'customerId' | 'name' | 'image' | 'status' | 'memoryMb' | 'cpus' | 'command' | 'createdAt' | 'updatedAt' | 'lastError'
+>;
+
+export function toContainerResponse(row: ContainerView): ContainerResponse {
   return {
     id: row.id,
     customerId: row.customerId,

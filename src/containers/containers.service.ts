@@ -6,6 +6,7 @@ import { uniqueViolationFields } from '../common/prisma-errors';
 import { AppConfig } from '../config/app-config';
 import type { ContainerInstance, ContainerStatus } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
+import type { ContainerView } from './container.response';
 import { statusFromEngine } from './container-state';
 import type { CreateContainerDto } from './dto/create-container.dto';
 import type { ListContainersQuery } from './dto/list-containers.query';
@@ -19,7 +20,7 @@ import {
 } from './runtime/container-runtime';
 
 export interface ContainerList {
-  items: ContainerInstance[];
+  items: ContainerView[];
   total: number;
   page: number;
   pageSize: number;
@@ -138,19 +139,19 @@ export class ContainersService {
   }
 
   /**
-   * The caller's page, newest first. The customers' hottest read, so one raw query with the
-   * total as a window count (a second query only for a page past the end).
+   * The caller's page, newest first. The customers' hottest read, so one query on the driver
+   * with the total as a window count (a second query only for a page past the end), reading
+   * only the columns the response shows.
    */
   async list(ownerId: string, query: ListContainersQuery): Promise<ContainerList> {
     const [where, params] = query.status
       ? [`"customerId" = $1 AND "status" = $2::"ContainerStatus"`, [ownerId, query.status]]
       : [`"customerId" = $1 AND "status" <> 'DELETED'`, [ownerId]];
     const n = params.length;
-    const rows = await this.prisma.directQuery<ContainerInstance & { total: number }>(
-      `SELECT "id", "customerId", "createdById", "name", "activeName", "image", coalesce("command", '{}') AS "command", "env", "memoryMb", "cpus",
-              "status"::text AS "status", "engineId", "lastError", "createdAt" AT TIME ZONE 'UTC' AS "createdAt",
-              "updatedAt" AT TIME ZONE 'UTC' AS "updatedAt", "deletedAt" AT TIME ZONE 'UTC' AS "deletedAt",
-              count(*) OVER ()::int AS "total"
+    const rows = await this.prisma.directQuery<ContainerView & { total: number }>(
+      `SELECT "id", "customerId", "name", "image", "status"::text AS "status", "memoryMb", "cpus",
+              coalesce("command", '{}') AS "command", "createdAt" AT TIME ZONE 'UTC' AS "createdAt",
+              "updatedAt" AT TIME ZONE 'UTC' AS "updatedAt", "lastError", count(*) OVER ()::int AS "total"
          FROM "ContainerInstance"
         WHERE ${where}
         ORDER BY "createdAt" DESC, "id" DESC
@@ -165,7 +166,7 @@ export class ContainersService {
       );
       total = counted.total;
     }
-    const items = rows.map(({ total: _total, ...row }) => row as ContainerInstance);
+    const items = rows.map(({ total: _total, ...row }) => row);
     return { items, total, page: query.page, pageSize: query.pageSize };
   }
 
