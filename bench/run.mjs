@@ -54,7 +54,7 @@ async function startBerth(env) {
   const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child = spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port),
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port),
       JWT_ACCESS_SECRET: SECRET, RECONCILE_INTERVAL_SECONDS: '0', LOGIN_MAX_FAILURES_PER_IP: '1000000', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

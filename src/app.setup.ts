@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { HTTP_LOGGER } from './common/logging.module';
+import { REQUEST_LOGGER } from './common/logging.module';
 import { requestContextMiddleware } from './common/request-context';
 import { requestIdMiddleware } from './common/request-id';
 import { createValidationPipe } from './common/validation.pipe';
@@ -39,7 +39,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.set('trust proxy', config.http.trustProxy);
   app.use(requestIdMiddleware);
   app.use(requestContextMiddleware);
-  app.use(app.get(HTTP_LOGGER));
+  app.use(app.get(REQUEST_LOGGER));
   app.use(helmet());
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimitBytes, extended: false });

@@ -1,66 +1,84 @@
 import { Global, Module } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import { performance } from 'node:perf_hooks';
 import { LoggerModule } from 'nestjs-pino';
-import type { LevelWithSilent } from 'pino';
-import { HttpLogger, pinoHttp } from 'pino-http';
+import { type Level, type Logger, pino } from 'pino';
 import type { AuthUser } from '../auth/auth-user';
 import { AppConfig } from '../config/app-config';
+import { currentRequestContext } from './request-context';
 
-/** The request logger; createApp mounts it first of all middleware. */
-export const HTTP_LOGGER = Symbol('HTTP_LOGGER');
+/** The pino instance every line goes through, and the access-log middleware createApp mounts. */
+const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+export const REQUEST_LOGGER = Symbol('REQUEST_LOGGER');
+export type RequestLogger = (req: Request, res: Response, next: NextFunction) => void;
 
-function createHttpLogger(config: AppConfig): HttpLogger {
-  return pinoHttp<IncomingMessage, ServerResponse, never>({
+function createRootLogger(config: AppConfig): Logger {
+  return pino({
     level: config.logLevel,
-    // The id is assigned by requestIdMiddleware, which runs just before; reuse it.
-    genReqId: (req: IncomingMessage) => req.id ?? 'unknown',
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error): LevelWithSilent =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    // Evaluated when the response finishes, after the JWT guard has loaded the caller.
-    customProps: (req: IncomingMessage) => {
-      const user = (req as IncomingMessage & { user?: AuthUser }).user;
-      return user ? { user: user.label } : {};
+    // Lines written while a request is handled name it: the id comes from the request context
+    // (the AsyncLocalStorage the audit log reads too), not from a child logger per request.
+    mixin: () => {
+      const context = currentRequestContext();
+      return context ? { req: { id: context.requestId } } : {};
     },
-    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' },
     redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
-        '*.password',
-        '*.passwordHash',
-        '*.refreshToken',
-        '*.accessToken',
-      ],
+      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.passwordHash', '*.refreshToken', '*.accessToken'],
       censor: '[redacted]',
-    },
-    serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   });
 }
 
+/**
+ * One JSON line per request once its response is done (or the client went away), with the
+ * caller's label once the guard has loaded them. Not pino-http: it builds a child logger, runs
+ * serializers and adds several listeners for every request, even for lines the level drops;
+ * this is one listener and one call (bench/README.md has the measurement).
+ */
+function createRequestLogger(logger: Logger): RequestLogger {
+  return (req, res, next) => {
+    if (req.url === '/health/live') return next(); // probed every few seconds: noise
+    const started = performance.now();
+    res.once('close', () => {
+      const status = res.statusCode;
+      const level: Level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      const user = (req as Request & { user?: AuthUser }).user;
+      logger[level](
+        {
+          req: { id: req.id, method: req.method, url: req.originalUrl },
+          res: { statusCode: status },
+          responseTime: Math.round(performance.now() - started),
+          ...(user ? { user: user.label } : {}),
+        },
+        res.writableFinished ? 'request completed' : 'request aborted',
+      );
+    });
+    next();
+  };
+}
+
 @Global()
 @Module({
-  providers: [{ provide: HTTP_LOGGER, inject: [AppConfig], useFactory: createHttpLogger }],
-  exports: [HTTP_LOGGER],
+  providers: [
+    { provide: ROOT_LOGGER, inject: [AppConfig], useFactory: createRootLogger },
+    { provide: REQUEST_LOGGER, inject: [ROOT_LOGGER], useFactory: createRequestLogger },
+  ],
+  exports: [ROOT_LOGGER, REQUEST_LOGGER],
 })
-class HttpLoggerModule {}
+class RootLoggerModule {}
 
 /**
- * Structured JSON logs (pino), one line per request with its request id. The HTTP logger is
- * mounted as the very first Express middleware (see createApp) rather than by nestjs-pino per
- * route, so requests that never reach a route (bad JSON, unknown paths) are logged too, and
- * prefix-excluded routes such as /health/* are not logged twice. nestjs-pino then only binds
- * the request's logger for Nest's Logger (`useExisting`).
+ * Structured JSON logs (pino). The access log is mounted first of all middleware (createApp),
+ * so requests that never reach a route (bad JSON, unknown paths) are logged too and
+ * prefix-excluded routes such as /health/* once. nestjs-pino makes the same pino instance Nest's
+ * logger; it binds no per-request logger (forRoutes: none), the root's mixin names the request.
  */
 @Module({
   imports: [
-    HttpLoggerModule,
+    RootLoggerModule,
     LoggerModule.forRootAsync({
-      inject: [HTTP_LOGGER],
-      useFactory: (httpLogger: HttpLogger) => ({ pinoHttp: { logger: httpLogger.logger }, useExisting: true }),
+      inject: [ROOT_LOGGER],
+      useFactory: (logger: Logger) => ({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
     }),
   ],
 })
