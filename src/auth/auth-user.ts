@@ -14,3 +14,10 @@ export interface AuthUser {
   /** The full row; map it (toUserResponse) before it leaves the server. */
   record: User;
 }
+
+// The global JWT guard puts the caller on the request; everything after it reads `req.user`.
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: AuthUser;
+  }
+}

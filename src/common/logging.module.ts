@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import { LoggerModule } from 'nestjs-pino';
 import { type Level, type Logger, pino } from 'pino';
-import type { AuthUser } from '../auth/auth-user';
+import '../auth/auth-user'; // req.user's type
 import { AppConfig } from '../config/app-config';
 import { currentRequestContext } from './request-context';
 
@@ -42,7 +42,7 @@ function createRequestLogger(logger: Logger): RequestLogger {
       const status = res.statusCode;
       const level: Level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level)) return;
-      const user = (req as Request & { user?: AuthUser }).user;
+      const user = req.user;
       logger[level](
         {
           req: { id: req.id, method: req.method, url: req.originalUrl },
