@@ -5,7 +5,7 @@
 import { hash } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -51,16 +51,39 @@ async function waitFor(url, child, timeoutMs = 60000) {
 
 async function startBerth(env) {
   const port = await freePort();
-  const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const heapFile = join(mkdtempSync(join(tmpdir(), 'berth-heap-')), 'heap.jsonl');
+  const nodeFlags = ['--expose-gc', '-r', join(ROOT, 'bench', 'heap-probe.cjs'), ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
   const child = spawn(process.execPath, [...nodeFlags, join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port),
-      JWT_ACCESS_SECRET: SECRET, RECONCILE_INTERVAL_SECONDS: '0', LOGIN_MAX_FAILURES_PER_IP: '1000000', ...env },
+      JWT_ACCESS_SECRET: SECRET, RECONCILE_INTERVAL_SECONDS: '0', LOGIN_MAX_FAILURES_PER_IP: '1000000', BENCH_HEAP_FILE: heapFile, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health/live`, child);
-  return { url, child, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
+  /** Live heap after a full GC in berth (see heap-probe.cjs). */
+  const heapAfterGc = async () => {
+    child.kill('SIGUSR2');
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const lines = existsSync(heapFile) ? readFileSync(heapFile, 'utf8').trim().split('\n') : [];
+      if (lines.length > heapReads) return JSON.parse(lines[heapReads++]);
+    }
+    throw new Error('berth did not report its heap');
+  };
+  let heapReads = 0;
+  return { url, child, heapAfterGc, stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
+}
+
+/** The highest RSS seen while `work` runs (sampled every 200 ms), and its result. */
+async function peakRss(pid, work) {
+  let peak = rssMb(pid);
+  const timer = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 200);
+  try {
+    return { result: await work(), peak };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function startRaw(target) {
@@ -257,14 +280,21 @@ async function main() {
   results.rssAtStartMb = rssMb(berth.child.pid);
   // Both servers get the same untimed warm-up, so the JIT's first seconds are nobody's number.
   await warmUp(`${berth.url}/api/containers`, auth);
-  // Two identical rounds: the second shows whether memory keeps growing under the same load.
+  // Two identical rounds. RSS follows V8's heap sizing as much as any leak, so each round also
+  // records its peak RSS and the live heap after a full GC: growth in the latter is a leak.
   for (const round of [1, 2]) {
     const suffix = round === 1 ? '' : ', second run';
-    for (const c of listConnections) add(`GET /api/containers (berth) c=${c}${suffix}`, await cannon(`${berth.url}/api/containers`, { connections: c, headers: auth }), { connections: c, round });
-    add(`GET /api/auth/me (berth) c=10${suffix}`, await cannon(`${berth.url}/api/auth/me`, { connections: 10, headers: auth }), { round });
+    const { peak } = await peakRss(berth.child.pid, async () => {
+      for (const c of listConnections) add(`GET /api/containers (berth) c=${c}${suffix}`, await cannon(`${berth.url}/api/containers`, { connections: c, headers: auth }), { connections: c, round });
+      add(`GET /api/auth/me (berth) c=10${suffix}`, await cannon(`${berth.url}/api/auth/me`, { connections: 10, headers: auth }), { round });
+    });
     results[`rssAfterRound${round}Mb`] = rssMb(berth.child.pid);
+    results[`rssPeakRound${round}Mb`] = peak;
+    results[`heapAfterGcRound${round}Mb`] = (await berth.heapAfterGc()).heapUsedMb;
   }
-  results.rssGrowthPercent = Math.round(((results.rssAfterRound2Mb - results.rssAfterRound1Mb) / results.rssAfterRound1Mb) * 1000) / 10;
+  const growth = (a, b) => Math.round(((b - a) / a) * 1000) / 10;
+  results.rssPeakGrowthPercent = growth(results.rssPeakRound1Mb, results.rssPeakRound2Mb);
+  results.heapGrowthPercent = growth(results.heapAfterGcRound1Mb, results.heapAfterGcRound2Mb);
   const [storm, meDuringStorm] = await Promise.all([
     cannon(`${berth.url}/api/auth/login`, { connections: 20, method: 'POST', body: { login: BENCH_USER.username, password: BENCH_USER.password } }),
     cannon(`${berth.url}/api/auth/me`, { connections: 10, headers: auth }),
@@ -273,6 +303,7 @@ async function main() {
   add('GET /api/auth/me c=10 during the login storm', meDuringStorm);
   if (dockerHost) results.provisioning = await provisioning(berth.url, token, dockerHost, meter);
   results.rssAtEndMb = rssMb(berth.child.pid);
+  results.heapAfterGcAtEndMb = (await berth.heapAfterGc()).heapUsedMb;
   await berth.stop();
 
   const raw = await startRaw(db.target);
@@ -295,7 +326,8 @@ async function main() {
   const extra = [
     ...listConnections.map((c) => `- berth / raw list at c=${c}: throughput **${results[`ratioC${c}`]}**, p99 **${results[`p99RatioC${c}`]}x**`),
     p ? `- provisioning (create+start+inspect+remove, ${p.rounds} paired rounds): raw dockerode ${p.rawMedianMs} ms, berth ${p.berthMedianMs} ms, difference (median of the pairs) ${p.overheadMs} ms; berth's own time outside engine calls **${p.berthOwnMs} ms** (median)` : '- provisioning: skipped (no engine)',
-    `- berth RSS: ${results.rssAtStartMb} MB at start, ${results.rssAfterRound1Mb} MB after round 1, ${results.rssAfterRound2Mb} MB after the identical round 2 (**${results.rssGrowthPercent}%**), ${results.rssAtEndMb} MB at the end`,
+    `- berth RSS: ${results.rssAtStartMb} MB at start; peak ${results.rssPeakRound1Mb} MB in round 1, ${results.rssPeakRound2Mb} MB in the identical round 2 (**${results.rssPeakGrowthPercent}%**); ${results.rssAtEndMb} MB at the end`,
+    `- berth live heap after a full GC: ${results.heapAfterGcRound1Mb} MB after round 1, ${results.heapAfterGcRound2Mb} MB after round 2 (**${results.heapGrowthPercent}%**), ${results.heapAfterGcAtEndMb} MB at the end`,
   ].join('\n');
   process.stdout.write(`\n## berth bench (${dbKind}${quick ? ', quick' : ''}, ${results.date})\n\n${table}\n\n${extra}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
