@@ -31,7 +31,7 @@ async function post(server: ServerProcess, path: string, body: unknown): Promise
 
 announcePostgresSkip('two-process tests in multi-process.e2e-spec.ts');
 announceEngineSkip('the two-process quota test in multi-process.e2e-spec.ts');
-describeOnPostgres('two berth processes on one PostgreSQL', () => {
+describeOnPostgres('two berth processes on one PostgreSQL (in different time zones)', () => {
   let db: TestDatabase;
   let servers: ServerProcess[];
   beforeAll(async () => {
@@ -45,7 +45,9 @@ describeOnPostgres('two berth processes on one PostgreSQL', () => {
       RECONCILE_INTERVAL_SECONDS: '0',
       ...(DOCKER_HOST ? { DOCKER_HOST } : {}),
     };
-    servers = await Promise.all([startServer(env), startServer(env)]);
+    // Different local time zones: every timestamp must still be written and read as the same instant
+    // (audit hashes cover `at` to the millisecond; login throttle windows compare times).
+    servers = await Promise.all([startServer({ ...env, TZ: 'America/New_York' }), startServer({ ...env, TZ: 'Asia/Tokyo' })]);
   });
   afterAll(async () => {
     await Promise.all((servers ?? []).map((server) => server.stop()));

@@ -26,7 +26,11 @@ export class LoginThrottleService {
     const keys = this.keys(ip, login);
     const windowMs = this.config.loginThrottle.windowSeconds * 1000;
     const now = Date.now();
-    const rows = await this.prisma.loginThrottle.findMany({ where: { key: { in: keys.map((k) => k.key) } } });
+    // Every login reads and (on success) clears these rows: straight on the driver (see PrismaService.directQuery).
+    const rows = await this.prisma.directQuery<{ key: string; windowStart: Date; failures: number }>(
+      `SELECT "key", "windowStart" AT TIME ZONE 'UTC' AS "windowStart", "failures" FROM "LoginThrottle" WHERE "key" = ANY($1)`,
+      [keys.map((k) => k.key)],
+    );
     for (const row of rows) {
       const limit = keys.find((k) => k.key === row.key)!.limit;
       const endsAt = row.windowStart.getTime() + windowMs;
@@ -62,7 +66,7 @@ export class LoginThrottleService {
 
   /** After a good password the name's count starts over; the address's does not. */
   async recordSuccess(login: string): Promise<void> {
-    await this.prisma.loginThrottle.deleteMany({ where: { key: this.loginKey(login) } });
+    await this.prisma.directQuery(`DELETE FROM "LoginThrottle" WHERE "key" = $1`, [this.loginKey(login)]);
   }
 
   private keys(ip: string, login: string): ThrottleKey[] {

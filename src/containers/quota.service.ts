@@ -9,6 +9,9 @@ export interface Quota {
   maxCpus: number;
 }
 
+/** A customer's own limits (CustomerQuota); null or absent means the configured default. */
+type QuotaOverride = { [K in keyof Quota]?: number | null };
+
 export interface QuotaRequest {
   memoryMb: number;
   cpus: number;
@@ -29,7 +32,10 @@ export class QuotaService {
   constructor(private readonly config: AppConfig) {}
 
   async quotaFor(tx: Prisma.TransactionClient, customerId: string): Promise<Quota> {
-    const override = await tx.customerQuota.findUnique({ where: { userId: customerId } });
+    return this.withDefaults(await tx.customerQuota.findUnique({ where: { userId: customerId } }));
+  }
+
+  private withDefaults(override: QuotaOverride | null): Quota {
     const defaults = this.config.quota;
     return {
       maxContainers: override?.maxContainers ?? defaults.maxContainers,
@@ -38,18 +44,22 @@ export class QuotaService {
     };
   }
 
-  /** Takes the customer's lock for the rest of the transaction, then checks the request fits. */
+  /**
+   * Takes the customer's lock for the rest of the transaction, then checks the request fits.
+   * On every create: override and usage are read in one statement (started after the lock, so
+   * it sees every create committed before it).
+   */
   async assertFits(tx: Prisma.TransactionClient, customerId: string, request: QuotaRequest): Promise<void> {
-    await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${QUOTA_LOCK_NAMESPACE}::int, hashtext(${customerId}))) AS l`;
-    const quota = await this.quotaFor(tx, customerId);
-    const usage = await tx.containerInstance.aggregate({
-      where: { customerId, status: { notIn: ['FAILED', 'DELETED'] } },
-      _count: { _all: true },
-      _sum: { memoryMb: true, cpus: true },
-    });
-    const count = usage._count._all;
-    const memoryMb = usage._sum.memoryMb ?? 0;
-    const cpus = usage._sum.cpus ?? 0;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${QUOTA_LOCK_NAMESPACE}::int, hashtext(${customerId}))`;
+    const [row] = await tx.$queryRaw<(QuotaOverride & { count: number; memoryMb: number; cpus: number })[]>`
+      SELECT q."maxContainers", q."maxMemoryMb", q."maxCpus", u."count", u."memoryMb", u."cpus"
+        FROM (SELECT count(*)::int AS "count", coalesce(sum("memoryMb"), 0)::int AS "memoryMb",
+                     coalesce(sum("cpus"), 0)::float8 AS "cpus"
+                FROM "ContainerInstance"
+               WHERE "customerId" = ${customerId} AND "status" NOT IN ('FAILED', 'DELETED')) AS u
+        LEFT JOIN "CustomerQuota" q ON q."userId" = ${customerId}`;
+    const quota = this.withDefaults(row);
+    const { count, memoryMb, cpus } = row;
     const problems: string[] = [];
     if (count + 1 > quota.maxContainers) problems.push(`containers ${count}/${quota.maxContainers}`);
     if (memoryMb + request.memoryMb > quota.maxMemoryMb) {
