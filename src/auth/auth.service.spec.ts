@@ -9,6 +9,7 @@ import type { SessionsService } from './sessions.service';
 /** Unit level: the database and audit log are stubbed, the hasher is real argon2id. */
 describe('AuthService.login', () => {
   const hasher = new PasswordHasher();
+  afterAll(() => hasher.onModuleDestroy());
   let users: Map<string, { id: string; username: string; passwordHash: string; disabledAt: Date | null }>;
   let service: AuthService;
   let verifyCalls: string[];

@@ -1,27 +1,23 @@
-import { Injectable } from '@nestjs/common';
-import { Algorithm, hash, verify } from '@node-rs/argon2';
-import { availableParallelism } from 'node:os';
-import { ConcurrencyLimit } from '../common/concurrency-limit';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { LowPriorityHashing } from './low-priority-hashing';
 
 /**
- * argon2id through @node-rs/argon2, which hashes on libuv's thread pool: a login never blocks
- * the event loop. With four pool threads hashing on a two-core machine, though, the event loop
- * would wait for a core and every other request with it (/me p99 184 ms during a login storm):
- * at most cores - 1 hashes run at once, the rest queue, so one core stays with the event loop.
+ * argon2id with @node-rs/argon2's defaults (19 MiB, 2 passes, 1 lane: OWASP's minimum), on
+ * low-priority threads of its own so logins never take the cores from other requests.
  */
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnModuleDestroy {
   /** A real hash of nothing, checked when the login names no user: both paths cost the same. */
   private dummyHash?: Promise<string>;
-  private readonly limit = new ConcurrencyLimit(Math.max(1, availableParallelism() - 1));
+  private readonly threads = new LowPriorityHashing();
 
   hash(password: string): Promise<string> {
-    return this.limit.run(() => hash(password, { algorithm: Algorithm.Argon2id }));
+    return this.threads.hash(password);
   }
 
   async verify(passwordHash: string, password: string): Promise<boolean> {
     try {
-      return await this.limit.run(() => verify(passwordHash, password));
+      return await this.threads.verify(passwordHash, password);
     } catch {
       return false; // a malformed stored hash never lets anyone in
     }
@@ -32,5 +28,9 @@ export class PasswordHasher {
     this.dummyHash ??= this.hash('no user has this password');
     await this.verify(await this.dummyHash, password);
     return false;
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.threads.close();
   }
 }
