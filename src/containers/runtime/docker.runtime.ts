@@ -36,8 +36,7 @@ export class DockerRuntime extends ContainerRuntime {
 
   async create(spec: ContainerSpec): Promise<string> {
     return this.call(async () => {
-      const container = await this.docker.createContainer({
-        name: `berth-${spec.instanceId}`,
+      const body: Docker.ContainerCreateOptions = {
         Image: spec.image,
         Cmd: spec.command,
         Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
@@ -59,7 +58,10 @@ export class DockerRuntime extends ContainerRuntime {
           Binds: [],
           RestartPolicy: { Name: 'no' },
         },
-      });
+      };
+      // Only the name goes in the query string: docker-modem otherwise copies the whole body there
+      // too, and engines log request URLs (the customer's env would land in the engine's logs).
+      const container = await this.docker.createContainer({ _query: { name: `berth-${spec.instanceId}` }, _body: body } as never);
       return container.id;
     });
   }
