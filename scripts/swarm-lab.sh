@@ -66,16 +66,7 @@ network_up() {
 }
 
 import_image() {
-  local node=$1 rootfs
-  rootfs=$(mktemp -d)
-  mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp"
-  cp /bin/busybox "$rootfs/bin/busybox"
-  for applet in $(/bin/busybox --list); do
-    [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
-  done
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$rootfs/etc/passwd"
-  tar -C "$rootfs" -c . | dk "$node" import --change 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
-  rm -rf "$rootfs"
+  "$(dirname "$0")/test-dockerd.sh" busybox-tar | dk "$1" import --change 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
 }
 
 up() {

@@ -20,8 +20,8 @@ install_packages() {
   fi
 }
 
-import_busybox() {
-  docker_cli image inspect "$IMAGE" >/dev/null 2>&1 && return
+# A minimal image's root filesystem as a tar on stdout: static busybox, its applets, a passwd.
+busybox_rootfs_tar() {
   local rootfs
   rootfs=$(mktemp -d)
   mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp"
@@ -30,8 +30,13 @@ import_busybox() {
     [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
   done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$rootfs/etc/passwd"
-  tar -C "$rootfs" -c . | docker_cli import --change 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
+  tar -C "$rootfs" -c .
   rm -rf "$rootfs"
+}
+
+import_busybox() {
+  docker_cli image inspect "$IMAGE" >/dev/null 2>&1 && return
+  busybox_rootfs_tar | docker_cli import --change 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
   echo "imported $IMAGE" >&2
 }
 
@@ -60,5 +65,6 @@ stop() {
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  busybox-tar) busybox_rootfs_tar ;;  # used by swarm-lab.sh for its nodes
+  *) echo "usage: $0 start|stop|busybox-tar" >&2; exit 2 ;;
 esac
