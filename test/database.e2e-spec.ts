@@ -9,7 +9,8 @@ import { createUser } from './support/factories';
 import { announcePostgresSkip, createTestDatabase, describeOnPostgres, TestDatabase } from './support/postgres';
 import { ROOT, startServer } from './support/processes';
 import { snapshotSchema } from './support/schema-snapshot';
-import { startTestApp } from './support/test-app';
+import { startTestApp, TestApp } from './support/test-app';
+import { CONTAINER_ROW } from '../src/containers/container-row';
 
 async function migratedSnapshot(conn: SqlConnection) {
   await new Migrator(conn).migrate();
@@ -30,6 +31,22 @@ const HAND_WRITTEN = {
   ],
 };
 const HAND_WRITTEN_CONSTRAINTS = new Set(HAND_WRITTEN.constraints.map((c) => c.conname));
+
+/** The container routes read rows on the driver (CONTAINER_ROW): they must equal Prisma's read, value for value. */
+async function expectDriverRowsEqualPrisma(t: TestApp): Promise<void> {
+  const { user } = await createUser(t.prisma);
+  const common = { customerId: user.id, createdById: user.id, image: 'busybox', memoryMb: 64, cpus: 0.25 };
+  await t.prisma.containerInstance.create({
+    data: { ...common, name: 'full', activeName: 'full', command: ['sh', '-c', 'echo "hi"'], env: { A: '1', NESTED: 'x=y' }, status: 'RUNNING', engineId: 'e1', lastError: 'earlier trouble' },
+  });
+  await t.prisma.containerInstance.create({
+    data: { ...common, name: 'gone', command: [], status: 'DELETED', deletedAt: new Date('2026-01-02T03:04:05.678Z') },
+  });
+  const viaPrisma = await t.prisma.containerInstance.findMany({ where: { customerId: user.id }, orderBy: { name: 'asc' } });
+  const viaDriver = await t.prisma.directQuery(`SELECT ${CONTAINER_ROW} FROM "ContainerInstance" WHERE "customerId" = $1 ORDER BY "name"`, [user.id]);
+  expect(viaPrisma).toHaveLength(2);
+  expect(viaDriver).toEqual(viaPrisma);
+}
 
 describe('schema', () => {
   it('migrations and schema.prisma describe the same schema (no drift)', async () => {
@@ -74,6 +91,15 @@ describe('embedded database (PGlite)', () => {
       await t.close();
     }
   });
+
+  it('reads container rows on the driver exactly as Prisma does', async () => {
+    const t = await startTestApp();
+    try {
+      await expectDriverRowsEqualPrisma(t);
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 announcePostgresSkip('PostgreSQL tests in database.e2e-spec.ts');
@@ -101,6 +127,7 @@ describeOnPostgres('PostgreSQL', () => {
       expect(ready.body.info.database).toMatchObject({ status: 'up', kind: 'postgres' });
       const { user } = await createUser(t.prisma);
       expect(await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(user);
+      await expectDriverRowsEqualPrisma(t);
     } finally {
       await t.close();
     }

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import type { ContainerInstance, ContainerStatus } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import type { ContainerView } from './container.response';
+import { CONTAINER_ROW } from './container-row';
 import { statusFromEngine } from './container-state';
 import type { CreateContainerDto } from './dto/create-container.dto';
 import type { ListContainersQuery } from './dto/list-containers.query';
@@ -110,10 +111,13 @@ export class ContainersService {
       engineId = await this.runtime.create({ instanceId: row.id, customerId: row.customerId, ...spec });
       await this.runtime.start(engineId);
       const state = (await this.runtime.inspect(engineId))?.state ?? 'running';
-      return await this.prisma.containerInstance.update({
-        where: { id: row.id },
-        data: { engineId, status: statusFromEngine(state), lastError: null },
-      });
+      const [running] = await this.prisma.directQuery<ContainerInstance>(
+        `UPDATE "ContainerInstance" SET "engineId" = $2, "status" = $3::"ContainerStatus", "lastError" = NULL,
+               "updatedAt" = now() AT TIME ZONE 'UTC'
+          WHERE "id" = $1 RETURNING ${CONTAINER_ROW}`,
+        [row.id, engineId, statusFromEngine(state)],
+      );
+      return running;
     } catch (error) {
       if (error instanceof EngineUnavailableError) {
         if (engineId) await this.runtime.remove(engineId).catch(() => undefined); // reconciliation reports it if this fails
@@ -171,10 +175,20 @@ export class ContainersService {
   }
 
   async get(scope: Scope, id: string): Promise<ContainerInstance> {
-    const row =
+    // Every single-container route starts here: one read on the driver (measured ~0.3 ms against
+    // ~3.4 ms for the Prisma model query in a provisioning round; bench/README.md).
+    const [row] =
       id.length <= 64
-        ? await this.prisma.containerInstance.findFirst({ where: { id, ...ownerFilter(scope), status: { not: 'DELETED' } } })
-        : null;
+        ? 'ownerId' in scope
+          ? await this.prisma.directQuery<ContainerInstance>(
+              `SELECT ${CONTAINER_ROW} FROM "ContainerInstance" WHERE "id" = $1 AND "customerId" = $2 AND "status" <> 'DELETED'`,
+              [id, scope.ownerId],
+            )
+          : await this.prisma.directQuery<ContainerInstance>(
+              `SELECT ${CONTAINER_ROW} FROM "ContainerInstance" WHERE "id" = $1 AND "status" <> 'DELETED'`,
+              [id],
+            )
+        : [];
     if (!row) throw NOT_FOUND();
     return row;
   }
@@ -198,10 +212,10 @@ export class ContainersService {
       await this.engineCall(row, () => this.runtime.remove(row.engineId!), 'it was not deleted');
     }
     await this.prisma.$transaction(async (tx) => {
-      await tx.containerInstance.update({
-        where: { id: row.id, customerId: row.customerId },
-        data: { status: 'DELETED', activeName: null, deletedAt: new Date() },
-      });
+      await tx.$executeRaw`
+        UPDATE "ContainerInstance" SET "status" = 'DELETED', "activeName" = NULL, "deletedAt" = now() AT TIME ZONE 'UTC',
+               "updatedAt" = now() AT TIME ZONE 'UTC'
+         WHERE "id" = ${row.id} AND "customerId" = ${row.customerId}`;
       await this.audit.record(tx, this.event('container.delete', row, change));
     });
   }
@@ -365,10 +379,6 @@ export class ContainersService {
       throw error;
     }
   }
-}
-
-function ownerFilter(scope: Scope): { customerId?: string } {
-  return 'ownerId' in scope ? { customerId: scope.ownerId } : {};
 }
 
 function preview(value: unknown): string | undefined {
