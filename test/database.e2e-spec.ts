@@ -5,7 +5,7 @@ import request from 'supertest';
 import { Migrator, readMigrationFiles } from '../src/prisma/migrator';
 import { SQL_CONNECTION } from '../src/prisma/prisma.tokens';
 import { openSqlConnection, SqlConnection, withSqlSession } from '../src/prisma/sql-connection';
-import { createUser } from './support/factories';
+import { bearer, createUser, register } from './support/factories';
 import { announcePostgresSkip, createTestDatabase, describeOnPostgres, TestDatabase } from './support/postgres';
 import { ROOT, startServer } from './support/processes';
 import { snapshotSchema } from './support/schema-snapshot';
@@ -96,6 +96,14 @@ describe('embedded database (PGlite)', () => {
     const t = await startTestApp();
     try {
       await expectDriverRowsEqualPrisma(t);
+      // A unique violation raised on the driver (not through Prisma) is still the API's 409.
+      const owner = await register(t.http);
+      await t.prisma.containerInstance.create({
+        data: { customerId: owner.user.id, createdById: owner.user.id, name: 'taken', activeName: 'taken', image: 'busybox:latest', memoryMb: 64, cpus: 0.25 },
+      });
+      const conflict = await request(t.http).post('/api/containers').set(bearer(owner.accessToken)).send({ name: 'taken', image: 'localhost/busybox:latest' });
+      expect(conflict.status).toBe(409);
+      expect(conflict.body).toMatchObject({ code: 'NAME_TAKEN' });
     } finally {
       await t.close();
     }
@@ -128,6 +136,14 @@ describeOnPostgres('PostgreSQL', () => {
       const { user } = await createUser(t.prisma);
       expect(await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(user);
       await expectDriverRowsEqualPrisma(t);
+      // A unique violation raised on the driver (not through Prisma) is still the API's 409.
+      const owner = await register(t.http);
+      await t.prisma.containerInstance.create({
+        data: { customerId: owner.user.id, createdById: owner.user.id, name: 'taken', activeName: 'taken', image: 'busybox:latest', memoryMb: 64, cpus: 0.25 },
+      });
+      const conflict = await request(t.http).post('/api/containers').set(bearer(owner.accessToken)).send({ name: 'taken', image: 'localhost/busybox:latest' });
+      expect(conflict.status).toBe(409);
+      expect(conflict.body).toMatchObject({ code: 'NAME_TAKEN' });
     } finally {
       await t.close();
     }

@@ -1,9 +1,10 @@
 import { Prisma } from '../generated/prisma/client';
 
 /**
- * Database constraint errors arrive in two shapes: as Prisma's P2002 (through
- * @prisma/adapter-pg, which maps PostgreSQL errors) or as the raw PostgreSQL error that
- * pglite-prisma-adapter 0.6 passes through (`cause: { kind: 'postgres', code: '23505', detail }`).
+ * Database constraint errors arrive in three shapes: as Prisma's P2002 (through
+ * @prisma/adapter-pg, which maps PostgreSQL errors), as the raw PostgreSQL error that
+ * pglite-prisma-adapter 0.6 passes through (`cause: { kind: 'postgres', code: '23505', detail }`),
+ * or as the driver's own error from statements berth runs on the driver.
  * These helpers read both, so services and the error filter need not care which database runs.
  */
 interface RawPostgresCause {
@@ -17,6 +18,16 @@ function rawPostgresCause(error: unknown): RawPostgresCause | undefined {
   const cause = (error as { name?: unknown; cause?: unknown } | null)?.cause as Partial<RawPostgresCause> | undefined;
   if ((error as { name?: unknown } | null)?.name !== 'DriverAdapterError' || cause?.kind !== 'postgres') return undefined;
   return cause as RawPostgresCause;
+}
+
+/**
+ * An error from a statement run on the driver itself: pg's and PGlite's DatabaseError (from
+ * their own copies of pg-protocol, so recognised by shape: a SQLSTATE `code` and a `severity`).
+ */
+function driverError(error: unknown): { code: string; detail?: string } | undefined {
+  const e = error as { code?: unknown; severity?: unknown; detail?: unknown } | null;
+  if (typeof e?.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code) || typeof e.severity !== 'string') return undefined;
+  return { code: e.code, detail: typeof e.detail === 'string' ? e.detail : undefined };
 }
 
 /** `Key (email)=(…) already exists.` -> ['email'] */
@@ -37,7 +48,7 @@ export function uniqueViolationFields(error: unknown): string[] | undefined {
     const fields = adapterError?.cause?.constraint?.fields;
     return Array.isArray(fields) ? fields.map((field) => String(field).replace(/^"|"$/g, '')) : [];
   }
-  const raw = rawPostgresCause(error);
+  const raw = rawPostgresCause(error) ?? driverError(error);
   return raw?.code === '23505' ? fieldsFromDetail(raw.detail) : undefined;
 }
 

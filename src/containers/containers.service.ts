@@ -8,6 +8,7 @@ import type { ContainerInstance, ContainerStatus } from '../generated/prisma/cli
 import { PrismaService } from '../prisma/prisma.service';
 import type { ContainerView } from './container.response';
 import { CONTAINER_ROW } from './container-row';
+import { cuid } from '../prisma/cuid';
 import { statusFromEngine } from './container-state';
 import type { CreateContainerDto } from './dto/create-container.dto';
 import type { ListContainersQuery } from './dto/list-containers.query';
@@ -211,12 +212,14 @@ export class ContainersService {
     if (row.engineId) {
       await this.engineCall(row, () => this.runtime.remove(row.engineId!), 'it was not deleted');
     }
-    await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`
-        UPDATE "ContainerInstance" SET "status" = 'DELETED', "activeName" = NULL, "deletedAt" = now() AT TIME ZONE 'UTC',
-               "updatedAt" = now() AT TIME ZONE 'UTC'
-         WHERE "id" = ${row.id} AND "customerId" = ${row.customerId}`;
-      await this.audit.record(tx, this.event('container.delete', row, change));
+    await this.prisma.directTransaction(async (sql) => {
+      await sql.query(
+        `UPDATE "ContainerInstance" SET "status" = 'DELETED', "activeName" = NULL, "deletedAt" = now() AT TIME ZONE 'UTC',
+                "updatedAt" = now() AT TIME ZONE 'UTC'
+          WHERE "id" = $1 AND "customerId" = $2`,
+        [row.id, row.customerId],
+      );
+      await this.audit.record(sql, this.event('container.delete', row, change));
     });
   }
 
@@ -336,40 +339,36 @@ export class ContainersService {
     return { image: input.image, command: input.command, env: input.env ?? {}, memoryMb, cpus };
   }
 
+  /**
+   * The row, its quota check and its audit event in one transaction on the driver (customers
+   * wait on this path; see PrismaService.directTransaction). The id is Prisma's cuid format.
+   */
   private async reserve(request: Provisioning, spec: ReturnType<ContainersService['resolveSpec']>): Promise<ContainerInstance> {
     try {
-      return await this.prisma.$transaction(
-        async (tx) => {
-          if (!request.overrideQuota) await this.quotas.assertFits(tx, request.ownerId, spec);
-          const row = await tx.containerInstance.create({
-            data: {
-              customerId: request.ownerId,
-              createdById: request.actor.id,
-              name: request.input.name,
-              activeName: request.input.name,
-              image: spec.image,
-              command: spec.command ?? [],
-              env: spec.env,
-              memoryMb: spec.memoryMb,
-              cpus: spec.cpus,
-              status: 'PROVISIONING',
-            },
-          });
-          await this.audit.record(
-            tx,
-            this.event('container.create', row, request, {
-              image: row.image,
-              memoryMb: row.memoryMb,
-              cpus: row.cpus,
-              createdById: row.createdById,
-              onBehalfOf: row.customerId !== row.createdById,
-              overrideQuota: Boolean(request.overrideQuota),
-            }),
-          );
-          return row;
-        },
-        { maxWait: 10_000, timeout: 15_000 },
-      );
+      return await this.prisma.directTransaction(async (sql) => {
+        if (!request.overrideQuota) await this.quotas.assertFits(sql, request.ownerId, spec);
+        const [row] = await sql.query<ContainerInstance>(
+          `INSERT INTO "ContainerInstance" ("id", "customerId", "createdById", "name", "activeName", "image", "command", "env",
+                                            "memoryMb", "cpus", "status", "createdAt", "updatedAt")
+           VALUES ($1, $2, $3, $4, $4, $5, $6::text[], $7::jsonb, $8::int, $9::float8, 'PROVISIONING',
+                   now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+           RETURNING ${CONTAINER_ROW}`,
+          [cuid(), request.ownerId, request.actor.id, request.input.name, spec.image, spec.command ?? [],
+            JSON.stringify(spec.env ?? {}), spec.memoryMb, spec.cpus],
+        );
+        await this.audit.record(
+          sql,
+          this.event('container.create', row, request, {
+            image: row.image,
+            memoryMb: row.memoryMb,
+            cpus: row.cpus,
+            createdById: row.createdById,
+            onBehalfOf: row.customerId !== row.createdById,
+            overrideQuota: Boolean(request.overrideQuota),
+          }),
+        );
+        return row;
+      });
     } catch (error) {
       if (uniqueViolationFields(error)) {
         throw new DomainError('NAME_TAKEN', `A container named ${request.input.name} already exists`, [

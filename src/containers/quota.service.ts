@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import type { Prisma } from '../generated/prisma/client';
+import { SqlTx, sqlOf } from '../prisma/sql-tx';
 
 export interface Quota {
   maxContainers: number;
@@ -49,15 +50,18 @@ export class QuotaService {
    * On every create: override and usage are read in one statement (started after the lock, so
    * it sees every create committed before it).
    */
-  async assertFits(tx: Prisma.TransactionClient, customerId: string, request: QuotaRequest): Promise<void> {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${QUOTA_LOCK_NAMESPACE}::int, hashtext(${customerId}))`;
-    const [row] = await tx.$queryRaw<(QuotaOverride & { count: number; memoryMb: number; cpus: number })[]>`
-      SELECT q."maxContainers", q."maxMemoryMb", q."maxCpus", u."count", u."memoryMb", u."cpus"
-        FROM (SELECT count(*)::int AS "count", coalesce(sum("memoryMb"), 0)::int AS "memoryMb",
-                     coalesce(sum("cpus"), 0)::float8 AS "cpus"
-                FROM "ContainerInstance"
-               WHERE "customerId" = ${customerId} AND "status" NOT IN ('FAILED', 'DELETED')) AS u
-        LEFT JOIN "CustomerQuota" q ON q."userId" = ${customerId}`;
+  async assertFits(tx: SqlTx, customerId: string, request: QuotaRequest): Promise<void> {
+    const sql = sqlOf(tx);
+    await sql.query(`SELECT 1 AS locked FROM pg_advisory_xact_lock($1::int, hashtext($2))`, [QUOTA_LOCK_NAMESPACE, customerId]);
+    const [row] = await sql.query<QuotaOverride & { count: number; memoryMb: number; cpus: number }>(
+      `SELECT q."maxContainers", q."maxMemoryMb", q."maxCpus", u."count", u."memoryMb", u."cpus"
+         FROM (SELECT count(*)::int AS "count", coalesce(sum("memoryMb"), 0)::int AS "memoryMb",
+                      coalesce(sum("cpus"), 0)::float8 AS "cpus"
+                 FROM "ContainerInstance"
+                WHERE "customerId" = $1 AND "status" NOT IN ('FAILED', 'DELETED')) AS u
+         LEFT JOIN "CustomerQuota" q ON q."userId" = $1`,
+      [customerId],
+    );
     const quota = this.withDefaults(row);
     const { count, memoryMb, cpus } = row;
     const problems: string[] = [];

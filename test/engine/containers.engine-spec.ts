@@ -61,8 +61,9 @@ describeOnEngine('containers on a real engine', () => {
       for (const [name, customerId] of [['spoof-other', bob.user.id], ['spoof-dev', 'u-dev-001'], ['spoof-public', bob.user.publicCustomerId]]) {
         const res = await create(alice, { name, customerId, createdById: bob.user.id, status: 'DELETED', id: 'u000' }).expect(201);
         expect(res.body).toMatchObject({ name, customerId: alice.user.id, status: 'RUNNING', memoryMb: 16, cpus: 0.1 });
-        expect(res.body.id).not.toBe('u000');
+        expect(res.body.id).toMatch(/^c[a-z0-9]{24}$/); // the one id format of the table (Prisma's cuid)
         const row = await t.prisma.containerInstance.findUniqueOrThrow({ where: { id: res.body.id } });
+        expect(res.body).toMatchObject({ createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() });
         expect(row).toMatchObject({ customerId: alice.user.id, createdById: alice.user.id });
         const info = await docker.getContainer(row.engineId!).inspect();
         expect(info.Config.Labels).toMatchObject({ [LABEL_CUSTOMER_ID]: alice.user.id, [LABEL_INSTANCE_ID]: row.id });
