@@ -167,13 +167,17 @@ async function prepareDatabase() {
 
 async function provisioning(berthUrl, token, dockerHost, meter) {
   const { default: Docker } = await import('dockerode');
-  const docker = new Docker({ socketPath: dockerHost.replace('unix://', '') });
+  // Raw dockerode goes through the same metering relay as berth, and like berth opens a
+  // connection per call (the relay counts engine time per connection).
+  const { Agent } = await import('node:http');
+  const docker = new Docker({ socketPath: (meter?.host ?? dockerHost).replace('unix://', ''), agent: new Agent({ keepAlive: false }) });
   const rounds = quick ? 10 : 30;
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const body = { image: 'localhost/busybox:latest', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'], memoryMb: 16, cpus: 0.05 };
   const raw = [];
   const viaBerth = [];
   const berthOwn = [];
+  const rawOwn = [];
   // Rounds alternate raw and berth, and the overhead is the median of each round's difference:
   // the engine's own time swings by tens of ms from one minute to the next on this machine.
   for (let i = 0; i < rounds; i++) {
@@ -183,7 +187,7 @@ async function provisioning(berthUrl, token, dockerHost, meter) {
     await c.inspect();
     await c.remove({ force: true });
     raw.push(performance.now() - t);
-    meter?.take();
+    if (meter) rawOwn.push(raw[i] - meter.take());
     t = performance.now();
     const created = await fetch(`${berthUrl}/api/containers`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ ...body, name: `bench-p-${Date.now()}-${i}` }) });
     const { id } = await created.json();
@@ -199,6 +203,10 @@ async function provisioning(berthUrl, token, dockerHost, meter) {
     berthMedianMs: Math.round(median(viaBerth)),
     overheadMs: Math.round(median(viaBerth.map((b, i) => b - raw[i]))),
     berthOwnMs: meter ? Math.round(median(berthOwn) * 10) / 10 : undefined,
+    rawOwnMs: meter ? Math.round(median(rawOwn) * 10) / 10 : undefined,
+    // Time outside the engine, berth minus raw dockerode, per pair: the engine's swings cancel,
+    // and so do the machine's (the cores are busy right after a start for both).
+    ownOverheadMs: meter ? Math.round(median(berthOwn.map((b, i) => b - rawOwn[i])) * 10) / 10 : undefined,
   };
 }
 
@@ -325,7 +333,7 @@ async function main() {
   const p = results.provisioning;
   const extra = [
     ...listConnections.map((c) => `- berth / raw list at c=${c}: throughput **${results[`ratioC${c}`]}**, p99 **${results[`p99RatioC${c}`]}x**`),
-    p ? `- provisioning (create+start+inspect+remove, ${p.rounds} paired rounds): raw dockerode ${p.rawMedianMs} ms, berth ${p.berthMedianMs} ms, difference (median of the pairs) ${p.overheadMs} ms; berth's own time outside engine calls **${p.berthOwnMs} ms** (median)` : '- provisioning: skipped (no engine)',
+    p ? `- provisioning (create+start+inspect+remove, ${p.rounds} paired rounds): raw dockerode ${p.rawMedianMs} ms, berth ${p.berthMedianMs} ms, difference (median of the pairs) ${p.overheadMs} ms; time outside engine calls: berth ${p.berthOwnMs} ms, raw dockerode ${p.rawOwnMs} ms, berth's overhead (median of the pairs) **${p.ownOverheadMs} ms**` : '- provisioning: skipped (no engine)',
     `- berth RSS: ${results.rssAtStartMb} MB at start; peak ${results.rssPeakRound1Mb} MB in round 1, ${results.rssPeakRound2Mb} MB in the identical round 2 (**${results.rssPeakGrowthPercent}%**); ${results.rssAtEndMb} MB at the end`,
     `- berth live heap after a full GC: ${results.heapAfterGcRound1Mb} MB after round 1, ${results.heapAfterGcRound2Mb} MB after round 2 (**${results.heapGrowthPercent}%**), ${results.heapAfterGcAtEndMb} MB at the end`,
   ].join('\n');
