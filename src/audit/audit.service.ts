@@ -98,7 +98,7 @@ export class AuditService {
 
   /** Records in a transaction of its own, for events that change nothing else (a failed login). */
   recordAlone(input: AuditInput): Promise<void> {
-    return this.prisma.$transaction((tx) => this.record(tx, input));
+    return this.prisma.directTransaction((sql) => this.record(sql, input));
   }
 
   async list(query: AuditQuery): Promise<{ items: AuditEvent[]; total: number; page: number; pageSize: number }> {

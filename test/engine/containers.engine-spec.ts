@@ -120,6 +120,18 @@ describeOnEngine('containers on a real engine', () => {
     await create(bob, { name: 'temp' }).expect(201);
   });
 
+  it('two deletes at once: one succeeds, the other is refused, and the log records one delete', async () => {
+    const { body } = await create(bob, { name: 'twice' }).expect(201);
+    const statuses = await Promise.all(
+      [1, 2].map(() => request(t.http).delete(`/api/containers/${body.id}`).set(bearer(bob.accessToken)).then((res) => res.status)),
+    );
+    expect(statuses.filter((status) => status === 204)).toHaveLength(1);
+    // The loser is refused: by berth (404, already DELETED) or by the engine (removal in progress, 422).
+    expect(statuses.filter((status) => [404, 422].includes(status))).toHaveLength(1);
+    expect(await t.prisma.auditEvent.count({ where: { action: 'container.delete', targetId: body.id } })).toBe(1);
+    expect(await t.prisma.containerInstance.findUniqueOrThrow({ where: { id: body.id } })).toMatchObject({ status: 'DELETED' });
+  });
+
   it('lists only the caller\'s containers, newest first, paged and filtered', async () => {
     const page1 = await request(t.http).get('/api/containers?pageSize=2').set(bearer(alice.accessToken)).expect(200);
     expect(page1.body).toMatchObject({ page: 1, pageSize: 2 });
