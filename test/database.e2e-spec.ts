@@ -32,7 +32,10 @@ const HAND_WRITTEN = {
 };
 const HAND_WRITTEN_CONSTRAINTS = new Set(HAND_WRITTEN.constraints.map((c) => c.conname));
 
-/** The container routes read rows on the driver (CONTAINER_ROW): they must equal Prisma's read, value for value. */
+/**
+ * The container routes read and write rows on the driver (CONTAINER_ROW): a row must read exactly as
+ * Prisma reads it, value for value, and a constraint error from the driver must still be the API's 409.
+ */
 async function expectDriverRowsEqualPrisma(t: TestApp): Promise<void> {
   const { user } = await createUser(t.prisma);
   const common = { customerId: user.id, createdById: user.id, image: 'busybox', memoryMb: 64, cpus: 0.25 };
@@ -46,6 +49,15 @@ async function expectDriverRowsEqualPrisma(t: TestApp): Promise<void> {
   const viaDriver = await t.prisma.directQuery(`SELECT ${CONTAINER_ROW} FROM "ContainerInstance" WHERE "customerId" = $1 ORDER BY "name"`, [user.id]);
   expect(viaPrisma).toHaveLength(2);
   expect(viaDriver).toEqual(viaPrisma);
+
+  // Container creation writes on the driver: a unique violation raised there is still the API's 409.
+  const owner = await register(t.http);
+  await t.prisma.containerInstance.create({
+    data: { ...common, customerId: owner.user.id, createdById: owner.user.id, name: 'taken', activeName: 'taken', command: [] },
+  });
+  const conflict = await request(t.http).post('/api/containers').set(bearer(owner.accessToken)).send({ name: 'taken', image: 'localhost/busybox:latest' });
+  expect(conflict.status).toBe(409);
+  expect(conflict.body).toMatchObject({ code: 'NAME_TAKEN' });
 }
 
 describe('schema', () => {
@@ -92,18 +104,10 @@ describe('embedded database (PGlite)', () => {
     }
   });
 
-  it('reads container rows on the driver exactly as Prisma does', async () => {
+  it('reads container rows on the driver exactly as Prisma does; driver constraint errors are still 409', async () => {
     const t = await startTestApp();
     try {
       await expectDriverRowsEqualPrisma(t);
-      // A unique violation raised on the driver (not through Prisma) is still the API's 409.
-      const owner = await register(t.http);
-      await t.prisma.containerInstance.create({
-        data: { customerId: owner.user.id, createdById: owner.user.id, name: 'taken', activeName: 'taken', image: 'busybox:latest', memoryMb: 64, cpus: 0.25 },
-      });
-      const conflict = await request(t.http).post('/api/containers').set(bearer(owner.accessToken)).send({ name: 'taken', image: 'localhost/busybox:latest' });
-      expect(conflict.status).toBe(409);
-      expect(conflict.body).toMatchObject({ code: 'NAME_TAKEN' });
     } finally {
       await t.close();
     }
@@ -136,14 +140,6 @@ describeOnPostgres('PostgreSQL', () => {
       const { user } = await createUser(t.prisma);
       expect(await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(user);
       await expectDriverRowsEqualPrisma(t);
-      // A unique violation raised on the driver (not through Prisma) is still the API's 409.
-      const owner = await register(t.http);
-      await t.prisma.containerInstance.create({
-        data: { customerId: owner.user.id, createdById: owner.user.id, name: 'taken', activeName: 'taken', image: 'busybox:latest', memoryMb: 64, cpus: 0.25 },
-      });
-      const conflict = await request(t.http).post('/api/containers').set(bearer(owner.accessToken)).send({ name: 'taken', image: 'localhost/busybox:latest' });
-      expect(conflict.status).toBe(409);
-      expect(conflict.body).toMatchObject({ code: 'NAME_TAKEN' });
     } finally {
       await t.close();
     }
