@@ -5,7 +5,7 @@ import { Prisma } from '../generated/prisma/client';
  * @prisma/adapter-pg, which maps PostgreSQL errors), as the raw PostgreSQL error that
  * pglite-prisma-adapter 0.6 passes through (`cause: { kind: 'postgres', code: '23505', detail }`),
  * or as the driver's own error from statements berth runs on the driver.
- * These helpers read both, so services and the error filter need not care which database runs.
+ * These helpers read all three, so services and the error filter need not care which path or database ran.
  */
 interface RawPostgresCause {
   kind: 'postgres';
