@@ -137,12 +137,15 @@ export class SwarmRuntime extends ContainerRuntime {
   /** A forced update replaces the task with a new one, the swarm's restart. */
   async restart(engineId: string): Promise<void> {
     const since = Date.now();
+    // The task being replaced may be younger than the clock-skew allowance below: it must not
+    // count as the restarted one.
+    const replaced = new Set((await engineCall(() => this.tasks(engineId))).map((task) => task.ID));
     await this.update(engineId, (spec) => {
       const next = withReplicas(spec, 1);
       next.TaskTemplate = { ...next.TaskTemplate, ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + 1 };
       return next;
     });
-    await this.waitUntilRunning(engineId, since);
+    await this.waitUntilRunning(engineId, since, replaced);
   }
 
   async remove(engineId: string): Promise<void> {
@@ -243,16 +246,19 @@ export class SwarmRuntime extends ContainerRuntime {
   }
 
   /**
-   * Waits for a task created after `since` to run, as `docker start` returns once the process
-   * runs. A task the swarm rejects or that fails (bad command, image missing on the node) is the
-   * engine's refusal; one that no node takes within the timeout is refused with the swarm's reason.
+   * Waits for a task created after `since` (and not one of `replaced`) to run, as `docker start`
+   * returns once the process runs. A task the swarm rejects or that fails (bad command, image
+   * missing on the node) is the engine's refusal; one that no node takes within the timeout is
+   * refused with the swarm's reason.
    */
-  private async waitUntilRunning(engineId: string, since: number): Promise<void> {
+  private async waitUntilRunning(engineId: string, since: number, replaced = new Set<string>()): Promise<void> {
     const deadline = Date.now() + this.options.startTimeoutSeconds * 1000;
     let latest: Task | undefined;
     while (Date.now() < deadline) {
       // Clock skew between the engine and berth: allow a second.
-      const fresh = (await engineCall(() => this.tasks(engineId))).filter((t) => Date.parse(t.CreatedAt) >= since - 1000).sort(newestFirst);
+      const fresh = (await engineCall(() => this.tasks(engineId)))
+        .filter((t) => !replaced.has(t.ID) && Date.parse(t.CreatedAt) >= since - 1000)
+        .sort(newestFirst);
       latest = fresh[0] ?? latest;
       if (latest?.Status.State === 'running') return;
       // With a restart delay of 0 the swarm has already made the next task: look at every attempt.
