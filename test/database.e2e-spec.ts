@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import request from 'supertest';
 import { Migrator, readMigrationFiles } from '../src/prisma/migrator';
 import { SQL_CONNECTION } from '../src/prisma/prisma.tokens';
@@ -11,6 +11,7 @@ import { ROOT, startServer } from './support/processes';
 import { snapshotSchema } from './support/schema-snapshot';
 import { startTestApp, TestApp } from './support/test-app';
 import { CONTAINER_ROW } from '../src/containers/container-row';
+import { QUOTA_LOCK_NAMESPACE } from '../src/containers/quota.service';
 
 async function migratedSnapshot(conn: SqlConnection) {
   await new Migrator(conn).migrate();
@@ -144,6 +145,27 @@ describeOnPostgres('PostgreSQL', () => {
       await t.close();
     }
   });
+
+  it('a create that waits too long for the customer\'s quota lock is 503 with Retry-After, and writes nothing', async () => {
+    const t = await startTestApp({ DATABASE_URL: db.url });
+    const holder = new Client({ connectionString: db.url }); // one session for the whole test (a pool would close it when idle)
+    await holder.connect();
+    try {
+      const owner = await register(t.http);
+      // Another session holds this customer's quota lock (as a stuck create in another process would).
+      await holder.query('SELECT pg_advisory_lock($1::int, hashtext($2))', [QUOTA_LOCK_NAMESPACE, owner.user.id]);
+      const started = Date.now();
+      const res = await request(t.http).post('/api/containers').set(bearer(owner.accessToken)).send({ name: 'waits', image: 'localhost/busybox:latest' });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect(res.headers['retry-after']).toBe('1');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(9_000); // it waited for lock_timeout, then gave up
+      expect(await t.prisma.containerInstance.count({ where: { customerId: owner.user.id } })).toBe(0);
+    } finally {
+      await holder.end();
+      await t.close();
+    }
+  }, 30_000);
 
   it('applies each migration exactly once when several servers start at the same moment', async () => {
     const servers = await Promise.all([1, 2, 3].map(() => startServer({ DATABASE_URL: db.url })));

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { DomainError } from './domain-error';
-import { isRecordNotFound, uniqueViolationFields } from './prisma-errors';
+import { isDatabaseBusy, isRecordNotFound, uniqueViolationFields } from './prisma-errors';
 import { codeForStatus, ERROR_STATUS, ErrorBody, FieldError } from './error-codes';
 
 interface Mapped {
@@ -70,7 +70,7 @@ function mapHttpException(exception: HttpException): Mapped {
   return { status, code, message, fields: body.fields };
 }
 
-/** Unique violations and missing rows are the caller's problem, not ours. */
+/** Unique violations and missing rows are the caller's problem, not ours; a busy database is a retry. */
 function mapDatabaseError(error: unknown): Mapped | undefined {
   const fields = uniqueViolationFields(error);
   if (fields) {
@@ -83,6 +83,9 @@ function mapDatabaseError(error: unknown): Mapped | undefined {
     };
   }
   if (isRecordNotFound(error)) return { status: 404, code: 'NOT_FOUND', message: 'Not found' };
+  if (isDatabaseBusy(error)) {
+    return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database is busy; try again shortly', retryAfterSeconds: 1 };
+  }
   return undefined;
 }
 

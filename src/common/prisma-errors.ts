@@ -56,3 +56,13 @@ export function uniqueViolationFields(error: unknown): string[] | undefined {
 export function isRecordNotFound(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
 }
+
+/**
+ * The database gave up waiting rather than failing the request's logic: a lock not granted within
+ * lock_timeout (SQLSTATE 55P03, driver transactions) or Prisma's interactive transaction timing
+ * out (P2028). The request may simply be tried again.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  if (error instanceof Prisma.PrismaClientKnownRequestError) return error.code === 'P2028';
+  return (rawPostgresCause(error) ?? driverError(error))?.code === '55P03';
+}

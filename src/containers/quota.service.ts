@@ -19,7 +19,7 @@ export interface QuotaRequest {
 }
 
 /** Lock namespace for pg_advisory_xact_lock(namespace, hashtext(customerId)). */
-const QUOTA_LOCK_NAMESPACE = 4_002_001;
+export const QUOTA_LOCK_NAMESPACE = 4_002_001;
 /** CPU shares are decimals; sums of floats must not fail a request that fits exactly. */
 const EPSILON = 1e-9;
 
