@@ -308,6 +308,8 @@ export class ContainersService {
         await this.prisma.containerInstance.updateMany({ where: { id: row.id, status: { not: 'DELETED' } }, data: { status: 'MISSING' } });
         throw new DomainError('INVALID_STATE', 'The container no longer exists on the engine (MISSING)');
       }
+      // The engine's 409 is a state conflict (e.g. a removal already in progress), not a bad request.
+      if (error instanceof EngineRejectedError && error.statusCode === 409) throw new DomainError('INVALID_STATE', error.message);
       if (error instanceof EngineRejectedError) throw new DomainError('ENGINE_REJECTED', error.message);
       if (error instanceof EngineUnsupportedError) throw new DomainError('ENGINE_UNSUPPORTED', error.message);
       throw error;

@@ -126,8 +126,8 @@ describeOnEngine('containers on a real engine', () => {
       [1, 2].map(() => request(t.http).delete(`/api/containers/${body.id}`).set(bearer(bob.accessToken)).then((res) => res.status)),
     );
     expect(statuses.filter((status) => status === 204)).toHaveLength(1);
-    // The loser is refused: by berth (404, already DELETED) or by the engine (removal in progress, 422).
-    expect(statuses.filter((status) => [404, 422].includes(status))).toHaveLength(1);
+    // The loser is refused: by berth (404, already DELETED) or by the engine (removal in progress: 409).
+    expect(statuses.filter((status) => [404, 409].includes(status))).toHaveLength(1);
     expect(await t.prisma.auditEvent.count({ where: { action: 'container.delete', targetId: body.id } })).toBe(1);
     expect(await t.prisma.containerInstance.findUniqueOrThrow({ where: { id: body.id } })).toMatchObject({ status: 'DELETED' });
   });
