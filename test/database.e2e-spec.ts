@@ -6,7 +6,7 @@ import { Migrator, readMigrationFiles } from '../src/prisma/migrator';
 import { SQL_CONNECTION } from '../src/prisma/prisma.tokens';
 import { openSqlConnection, SqlConnection, withSqlSession } from '../src/prisma/sql-connection';
 import { bearer, createUser, register } from './support/factories';
-import { announcePostgresSkip, createTestDatabase, describeOnPostgres, TestDatabase } from './support/postgres';
+import { createTestDatabase, describeOnPostgres, TestDatabase } from './support/postgres';
 import { ROOT, startServer } from './support/processes';
 import { snapshotSchema } from './support/schema-snapshot';
 import { startTestApp, TestApp } from './support/test-app';
@@ -115,7 +115,6 @@ describe('embedded database (PGlite)', () => {
   });
 });
 
-announcePostgresSkip('PostgreSQL tests in database.e2e-spec.ts');
 describeOnPostgres('PostgreSQL', () => {
   let db: TestDatabase;
   beforeEach(async () => {

@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { announcePostgresSkip, createTestDatabase, describeOnPostgres, POSTGRES_URL, TestDatabase } from './support/postgres';
-import { describeIf } from './support/describe-if';
+import { createTestDatabase, describeOnPostgres, NO_POSTGRES, POSTGRES_URL, TestDatabase } from './support/postgres';
+import { describeIf, itIf } from './support/describe-if';
 import { ServerProcess, startServer } from './support/processes';
-import { announceEngineSkip, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from './support/engine';
+import { DOCKER_HOST, LONG_RUNNING, NO_ENGINE, TEST_IMAGE } from './support/engine';
 import { newRegistration } from './support/factories';
 import { startTestApp } from './support/test-app';
 import { AuditService } from '../src/audit/audit.service';
@@ -29,8 +29,6 @@ async function post(server: ServerProcess, path: string, body: unknown): Promise
   return { status: res.status, body: await res.json() };
 }
 
-announcePostgresSkip('two-process tests in multi-process.e2e-spec.ts');
-announceEngineSkip('the two-process quota test in multi-process.e2e-spec.ts');
 describeOnPostgres('two berth processes on one PostgreSQL (in different time zones)', () => {
   let db: TestDatabase;
   let servers: ServerProcess[];
@@ -96,7 +94,7 @@ describeOnPostgres('two berth processes on one PostgreSQL (in different time zon
   });
 
   // Needs the engine as well: containers are really created.
-  (DOCKER_HOST ? it : it.skip)('holds a quota of 5 against 20 parallel creates spread over both processes', async () => {
+  itIf(Boolean(DOCKER_HOST), NO_ENGINE)('holds a quota of 5 against 20 parallel creates spread over both processes', async () => {
     const owner = await post(servers[0], '/api/auth/register', newRegistration());
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${owner.body.accessToken}` };
     const results = await Promise.all(
@@ -136,8 +134,7 @@ interface RunLine {
   finishedAt?: string;
 }
 
-announceEngineSkip('the two-process reconciliation lease test in multi-process.e2e-spec.ts');
-describeIf(Boolean(POSTGRES_URL && DOCKER_HOST))('reconciliation across two berth processes', () => {
+describeIf(Boolean(POSTGRES_URL && DOCKER_HOST), POSTGRES_URL ? NO_ENGINE : NO_POSTGRES)('reconciliation across two berth processes', () => {
   it('never runs in both at once: one process holds the lease, the other skips', async () => {
     const db = await createTestDatabase();
     // A slow engine (each call 1.5 s late) and a 1 s timer in both processes: without the lease, runs would overlap.

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { itIf } from '../../test/support/describe-if';
 import { LowPriorityHashing } from './low-priority-hashing';
 
 /** Nice values of this process's threads (Linux: field 19 of /proc/self/task/<tid>/stat). */
@@ -33,10 +34,7 @@ describe('LowPriorityHashing', () => {
     expect(checks).toEqual([true, false, true, false, true, false]);
   });
 
-  const linux = process.platform === 'linux';
-  // eslint-disable-next-line no-console
-  if (!linux) console.warn(`SKIPPED the thread priority test: nice values per thread are a Linux feature (this is ${process.platform})`);
-  (linux ? it : it.skip)('hashes on threads at nice 19 while the main thread keeps its priority', async () => {
+  itIf(process.platform === 'linux', `nice values per thread are a Linux feature (this is ${process.platform})`)('hashes on threads at nice 19 while the main thread keeps its priority', async () => {
     await hashing.hash('warm');
     const nice = threadNiceValues();
     expect(nice.get(process.pid)).toBe(0);

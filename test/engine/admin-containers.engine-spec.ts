@@ -1,11 +1,10 @@
 import Docker from 'dockerode';
 import request from 'supertest';
 import { LABEL_CUSTOMER_ID } from '../../src/containers/runtime/container-runtime';
-import { announceEngineSkip, describeOnEngine, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from '../support/engine';
+import { describeOnEngine, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from '../support/engine';
 import { bearer, createUser, login, register, Registered } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
-announceEngineSkip('admin container tests on a real engine');
 describeOnEngine('AdminContainersController on a real engine', () => {
   const docker = new Docker({ socketPath: DOCKER_HOST!.replace('unix://', '') });
   let t: TestApp;

@@ -4,12 +4,11 @@ import request from 'supertest';
 import { CONTAINER_ID_ROUTES } from '../support/container-routes';
 import { LABEL_CUSTOMER_ID, LABEL_INSTANCE_ID } from '../../src/containers/runtime/container-runtime';
 import { ReconciliationService } from '../../src/containers/reconciliation.service';
-import { announceEngineSkip, describeOnEngine, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from '../support/engine';
+import { describeOnEngine, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from '../support/engine';
 import { bearer, register, Registered } from '../support/factories';
 import { SocketProxy } from '../support/socket-proxy';
 import { startTestApp, TestApp } from '../support/test-app';
 
-announceEngineSkip('container e2e tests on a real engine');
 describeOnEngine('containers on a real engine', () => {
   const docker = new Docker({ socketPath: DOCKER_HOST!.replace('unix://', '') });
   const proxy = new SocketProxy(DOCKER_HOST!.replace('unix://', ''));

@@ -8,9 +8,8 @@ import {
   LABEL_MANAGED_BY,
 } from '../../src/containers/runtime/container-runtime';
 import { DockerRuntime } from '../../src/containers/runtime/docker.runtime';
-import { announceEngineSkip, describeOnEngine, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from '../support/engine';
+import { describeOnEngine, DOCKER_HOST, LONG_RUNNING, TEST_IMAGE } from '../support/engine';
 
-announceEngineSkip('DockerRuntime engine tests');
 describeOnEngine('DockerRuntime against a real dockerd', () => {
   const runtime = new DockerRuntime({ host: DOCKER_HOST!, networkMode: 'none', pidsLimit: 64, stopTimeoutSeconds: 5 });
   const raw = new Docker({ socketPath: DOCKER_HOST!.replace('unix://', '') });

@@ -1,8 +1,7 @@
 import request from 'supertest';
-import { announceEngineSkip, describeOnEngine, DOCKER_HOST } from '../support/engine';
+import { describeOnEngine, DOCKER_HOST } from '../support/engine';
 import { startTestApp } from '../support/test-app';
 
-announceEngineSkip('readiness with a real engine');
 describeOnEngine('/health/ready with a real engine', () => {
   it('reports the engine up with its version', async () => {
     const t = await startTestApp({ DOCKER_HOST: DOCKER_HOST! });

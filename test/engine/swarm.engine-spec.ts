@@ -3,7 +3,7 @@ import request from 'supertest';
 import { CONTAINER_ID_ROUTES } from '../support/container-routes';
 import { LABEL_CUSTOMER_ID, LABEL_INSTANCE_ID, LABEL_MANAGED_BY } from '../../src/containers/runtime/container-runtime';
 import { ReconciliationService } from '../../src/containers/reconciliation.service';
-import { announceEngineSkip, describeOnEngine, DOCKER_HOST, ensureSwarm, LONG_RUNNING, TEST_IMAGE } from '../support/engine';
+import { describeOnEngine, DOCKER_HOST, ensureSwarm, LONG_RUNNING, TEST_IMAGE } from '../support/engine';
 import { bearer, createUser, login, register, Registered } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -16,7 +16,6 @@ const SWARM_ENV = {
   QUOTA_MAX_CONTAINERS: '20',
 };
 
-announceEngineSkip('swarm runtime tests (single-node swarm on the test dockerd)');
 describeOnEngine('every container route on the swarm runtime (single node)', () => {
   const docker = new Docker({ socketPath: DOCKER_HOST!.replace('unix://', '') });
   let t: TestApp;

@@ -7,14 +7,8 @@ import { describeIf } from './describe-if';
 export const DOCKER_HOST = process.env.TEST_DOCKER_HOST;
 export const TEST_IMAGE = 'localhost/busybox:latest';
 
-export const describeOnEngine = describeIf(Boolean(DOCKER_HOST));
-
-export function announceEngineSkip(what: string): void {
-  if (!DOCKER_HOST) {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED ${what}: TEST_DOCKER_HOST is not set (run scripts/test-dockerd.sh start; .ci/run does)`);
-  }
-}
+export const NO_ENGINE = 'TEST_DOCKER_HOST is not set (run scripts/test-dockerd.sh start; .ci/run does)';
+export const describeOnEngine = describeIf(Boolean(DOCKER_HOST), NO_ENGINE);
 
 /** A command that runs until stopped and exits promptly on SIGTERM (a bare sleep as PID 1 ignores it). */
 export const LONG_RUNNING = ['sh', '-c', 'trap "exit 0" TERM; echo started; echo oops >&2; sleep 3600 & wait'];

@@ -9,14 +9,8 @@ import { Client } from 'pg';
  */
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL;
 
-export const describeOnPostgres = describeIf(Boolean(POSTGRES_URL));
-
-export function announcePostgresSkip(what: string): void {
-  if (!POSTGRES_URL) {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED ${what}: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)`);
-  }
-}
+export const NO_POSTGRES = 'TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)';
+export const describeOnPostgres = describeIf(Boolean(POSTGRES_URL), NO_POSTGRES);
 
 export interface TestDatabase {
   url: string;
